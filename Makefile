@@ -1,0 +1,155 @@
+# ior - Linux I/O syscall tracer as a set of small Unix filters.
+#
+#   make               build every tool into build/bin
+#   make SAN=1         the same with ASan/UBSan, into build-san/bin
+#   make test          the whole suite, on the normal and the sanitizer builds
+#   make demo          capture a built-in workload, leave demo/ to look at
+#   make deps          install the Debian packages the build and tests need
+#   make install       honours PREFIX and DESTDIR
+#
+# V=1 shows full commands.  VMLINUX_BTF=file builds the BPF program against
+# another kernel's BTF; VMLINUX_H=file uses a ready vmlinux.h instead (for
+# hosts without /sys/kernel/btf/vmlinux).
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+ifeq ($(SAN),1)
+O ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=undefined
+else
+O ?= build
+SANFLAGS :=
+endif
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
+	-e 's/ppc64le/powerpc/' -e 's/s390x/s390/' -e 's/riscv64/riscv/')
+
+BSD_CFLAGS := $(shell pkg-config --cflags libbsd-overlay 2>/dev/null || \
+	echo -isystem /usr/include/bsd -DLIBBSD_OVERLAY)
+BSD_LIBS := $(shell pkg-config --libs libbsd-overlay 2>/dev/null || echo -lbsd)
+
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-Wno-missing-field-initializers $(BSD_CFLAGS) -Ilib -Ibpf -I$(O)/gen \
+	$(SANFLAGS) $(CFLAGS)
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+LIBS := $(BSD_LIBS) -lm
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I$(O)/gen -Ilib -Ibpf
+
+TOOLS := ior-capture ior-dump
+TESTBINS := workload iorgen
+BINS := $(addprefix $(O)/bin/,$(TOOLS))
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(patsubst lib/%.c,$(O)/obj/lib/%.o,$(LIB_SRC))
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all clean test test-fast demo deps install uninstall bench
+all: $(BINS) $(addprefix $(O)/bin/,$(TESTBINS))
+
+$(O)/obj/%.o: %.c $(wildcard lib/*.h) | $(O)/gen/syscall_nr.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/lib/libior.a: $(LIB_OBJ)
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The syscall numbers of the machine we build for, from the C library's
+# headers: the table the capture and the readers name syscalls by.
+$(O)/gen/syscall_nr.h: lib/gen-syscall-nr.sh
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)CC="$(CC)" sh lib/gen-syscall-nr.sh > $@.tmp && mv $@.tmp $@
+
+# BPF: vmlinux.h from the kernel's BTF, the CO-RE object, its skeleton.
+ifdef VMLINUX_H
+$(O)/gen/vmlinux.h: $(VMLINUX_H)
+	$(Q)mkdir -p $(@D)
+	$(Q)cp $< $@
+else
+$(O)/gen/vmlinux.h:
+	$(call msg,BTF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)test -r $(VMLINUX_BTF) || { echo "no BTF at $(VMLINUX_BTF):" \
+		"set VMLINUX_BTF=file or VMLINUX_H=file" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && \
+		mv $@.tmp $@
+endif
+
+$(O)/gen/ior.bpf.o: bpf/ior.bpf.c bpf/ior.bpf.h lib/ior_format.h \
+		$(O)/gen/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/gen/ior.skel.h: $(O)/gen/ior.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name ior_bpf > $@.tmp && mv $@.tmp $@
+
+# Each tool: the .c files in its directory, linked with lib/.
+define tool_rule
+$(1)_OBJ := $$(patsubst %.c,$(O)/obj/%.o,$$(wildcard $(1)/*.c))
+$(O)/bin/$(1): $$($(1)_OBJ) $(O)/lib/libior.a
+	$$(call msg,LD,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(LIBS) $(2)
+endef
+$(eval $(call tool_rule,ior-capture,-lbpf -lelf -lz))
+$(eval $(call tool_rule,ior-dump,))
+
+$(ior-capture_OBJ): $(O)/gen/ior.skel.h
+
+$(O)/bin/workload: tests/workload.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+$(O)/bin/iorgen: $(O)/obj/tests/iorgen.o $(O)/lib/libior.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+deps:
+	$(Q)sh scripts/install-deps
+
+# The suite runs twice: on the optimised build and on the ASan/UBSan one.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory SAN=1 all
+	$(Q)sh scripts/run-tests build/bin build-san/bin
+
+# One pass on the normal build only, for quick iteration.
+test-fast: all
+	$(Q)sh scripts/run-tests $(O)/bin
+
+demo: deps all
+	$(Q)sh scripts/demo $(O)/bin
+
+install: $(BINS)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS))
+
+clean:
+	rm -rf build build-san demo

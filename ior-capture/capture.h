@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* capture.h - the parts of ior-capture, shared between its files. */
+#ifndef IOR_CAPTURE_H
+#define IOR_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ior.bpf.h"
+#include "stream.h"
+
+/* What -e selected, resolved against the running kernel. */
+struct selection {
+	uint32_t conf[IOR_NR_MAX];      /* syscall_conf for the BPF program */
+	uint8_t family[IOR_NR_MAX];
+	bool wanted[IOR_NR_MAX];        /* selected, whether or not present */
+	unsigned traced, missing;
+	char missing_names[512];        /* for the note on stderr */
+};
+
+/*
+ * Parse an -e list (NULL: the default families) and look every selected
+ * syscall up in tracefs for its argument count and string arguments.
+ * Exits 2 on an unknown name.
+ */
+void selection_build(struct selection *sel, const char *list);
+/* One IOR_SYSCALL_NAME record per selected syscall. */
+void selection_write(const struct selection *sel, struct stream_writer *w);
+/* Mount tracefs if no tracing directory is visible; its path. */
+const char *tracefs_dir(void);
+
+/* Who the snapshot covers. */
+struct scope {
+	pid_t *pids;            /* -p targets, or the launched command */
+	size_t npids;
+	bool follow;            /* and their descendants */
+	pid_t tid;              /* -t */
+	const char *comm;       /* -n */
+	pid_t self;
+	const pid_t *excluded;  /* the pipeline around us */
+	size_t nexcluded;
+};
+
+/*
+ * Write IOR_PROCESS and IOR_FD records for every process in scope, then
+ * IOR_SNAPSHOT_END.  Processes that vanish while being read are skipped.
+ * With follow set, descendants found are appended to sc->pids (realloc'd).
+ */
+void snapshot_write(struct scope *sc, struct stream_writer *w);
+/* The descendants of sc->pids at this moment, appended to sc->pids. */
+void scope_add_descendants(struct scope *sc);
+
+/*
+ * The processes downstream of fd: those reading the pipe it writes to, and
+ * recursively the readers of their standard output.  Up to max pids are
+ * stored in out; returns the count.
+ */
+size_t pipeline_readers(int fd, pid_t self, pid_t *out, size_t max);
+
+#endif /* IOR_CAPTURE_H */

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * select.c - which syscalls to trace (-e), and what the running kernel says
+ * about each: whether it exists, how many arguments it takes, which of them
+ * are path strings.  The kernel's own tracefs format files are the source,
+ * so a syscall added by a newer kernel is described correctly.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "syscalls.h"
+
+static const char *const tracefs_candidates[] = {
+	"/sys/kernel/tracing",
+	"/sys/kernel/debug/tracing",
+};
+
+const char *
+tracefs_dir(void)
+{
+	static const char *found;
+	char probe[128];
+
+	if (found)
+		return found;
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(probe, sizeof(probe), "%s/events/syscalls",
+			 tracefs_candidates[i]);
+		if (access(probe, R_OK) == 0)
+			return found = tracefs_candidates[i];
+	}
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == -1 &&
+	    errno != EBUSY)
+		err(1, "mount tracefs on /sys/kernel/tracing");
+	if (access("/sys/kernel/tracing/events/syscalls", R_OK) == -1)
+		errx(1, "no syscall tracepoints in tracefs (kernel built "
+		     "without CONFIG_FTRACE_SYSCALLS?)");
+	return found = "/sys/kernel/tracing";
+}
+
+/* Argument names that hold a path or a name worth recording. */
+static bool
+is_string_arg(const char *name)
+{
+	static const char *const names[] = {
+		"filename", "pathname", "oldname", "newname", "path", "name",
+		"to_pathname", "from_pathname", "specialfile", "dir_name",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Read sys_enter_NAME/format.  Fields after __syscall_nr are the arguments;
+ * "const char * NAME" with a path-like NAME is a string argument.  False if
+ * the kernel has no such tracepoint.
+ */
+static bool
+read_format(const char *name, unsigned *nargs, unsigned *strings)
+{
+	char path[256], line[512];
+	bool in_args = false;
+	FILE *f;
+
+	/*
+	 * Some tracepoints keep the kernel's internal name: stat is
+	 * sys_enter_newstat, sendfile is sys_enter_sendfile64.
+	 */
+	static const char *const patterns[] = { "%s", "new%s", "%s64" };
+	f = NULL;
+	for (size_t i = 0; i < 3 && f == NULL; i++) {
+		char tp[64];
+
+		snprintf(tp, sizeof(tp), patterns[i], name);
+		snprintf(path, sizeof(path),
+			 "%s/events/syscalls/sys_enter_%s/format",
+			 tracefs_dir(), tp);
+		f = fopen(path, "re");
+	}
+	if (f == NULL)
+		return false;
+	*nargs = 0;
+	*strings = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *field = strstr(line, "field:"), *semi, *arg;
+
+		if (field == NULL)
+			continue;
+		field += strlen("field:");
+		if ((semi = strchr(field, ';')) == NULL)
+			continue;
+		*semi = '\0';
+		if (strstr(field, "__syscall_nr")) {
+			in_args = true;
+			continue;
+		}
+		if (!in_args)
+			continue;
+		arg = strrchr(field, ' ');
+		arg = arg ? arg + 1 : field;
+		if (strncmp(field, "const char * ", 13) == 0 &&
+		    is_string_arg(arg) && *nargs < 8)
+			*strings |= 1u << *nargs;
+		(*nargs)++;
+	}
+	fclose(f);
+	if (*nargs > 6)
+		*nargs = 6;
+	return true;
+}
+
+struct build_ctx {
+	struct selection *sel;
+	const char *item;       /* a name, or a family after '%' */
+	bool exclude;
+	bool matched;
+};
+
+static void
+mark(struct selection *sel, int nr, bool on)
+{
+	if (nr < 0 || nr >= IOR_NR_MAX)
+		return;
+	sel->wanted[nr] = on;
+}
+
+static void
+apply_item(const char *name, int nr, void *arg)
+{
+	struct build_ctx *c = arg;
+	enum ior_family fam = syscall_family(name);
+	bool hit;
+
+	if (strcmp(c->item, "all") == 0)
+		hit = true;
+	else if (strcmp(c->item, "%default") == 0)
+		hit = family_is_default(fam);
+	else if (c->item[0] == '%')
+		hit = fam != IOR_FAMILY_OTHER &&
+		      strcmp(family_name(fam), c->item + 1) == 0;
+	else
+		hit = strcmp(name, c->item) == 0;
+	if (hit) {
+		mark(c->sel, nr, !c->exclude);
+		c->matched = true;
+	}
+}
+
+static void
+apply_list(struct selection *sel, const char *list)
+{
+	char *copy, *item, *save = NULL;
+	bool first = true;
+
+	if ((copy = strdup(list)) == NULL)
+		err(1, "strdup");
+	if (strncmp(copy, "trace=", 6) == 0)
+		memmove(copy, copy + 6, strlen(copy + 6) + 1);
+	for (item = strtok_r(copy, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		struct build_ctx c = { sel, item, false, false };
+
+		if (item[0] == '!') {
+			c.exclude = true;
+			c.item = item + 1;
+			/* "-e '!read'" alone means: the default without read */
+			if (first)
+				apply_list(sel, "%default");
+		}
+		first = false;
+		if (c.item[0] == '%' && strcmp(c.item, "%default") != 0 &&
+		    family_by_name(c.item + 1) < 0) {
+			fprintf(stderr, "%s: unknown syscall family '%s' "
+				"(families:", getprogname(), c.item);
+			for (int f = 1; f < IOR_FAMILY_COUNT; f++)
+				fprintf(stderr, " %%%s", family_name(f));
+			fprintf(stderr, ")\n");
+			exit(2);
+		}
+		syscall_foreach(apply_item, &c);
+		if (!c.matched) {
+			fprintf(stderr, "%s: unknown syscall '%s'\n",
+				getprogname(), c.item);
+			exit(2);
+		}
+	}
+	free(copy);
+}
+
+void
+selection_build(struct selection *sel, const char *list)
+{
+	memset(sel, 0, sizeof(*sel));
+	apply_list(sel, list ? list : "%default");
+	for (int nr = 0; nr < IOR_NR_MAX; nr++) {
+		const char *name = syscall_name(nr);
+		unsigned nargs, strings;
+
+		if (!sel->wanted[nr] || name == NULL)
+			continue;
+		sel->family[nr] = syscall_family(name);
+		if (!read_format(name, &nargs, &strings)) {
+			size_t len = strlen(sel->missing_names);
+
+			sel->missing++;
+			if (len + strlen(name) + 2 < sizeof(sel->missing_names))
+				snprintf(sel->missing_names + len,
+					 sizeof(sel->missing_names) - len,
+					 "%s%s", len ? " " : "", name);
+			continue;
+		}
+		sel->conf[nr] = IOR_CONF(nargs, strings);
+		sel->traced++;
+	}
+}
+
+void
+selection_write(const struct selection *sel, struct stream_writer *w)
+{
+	for (int nr = 0; nr < IOR_NR_MAX; nr++) {
+		const char *name = syscall_name(nr);
+		struct ior_syscall_name *s;
+		unsigned char buf[128];
+		uint32_t off = sizeof(*s);
+
+		if (!sel->wanted[nr] || name == NULL)
+			continue;
+		s = (void *)buf;
+		memset(s, 0, sizeof(*s));
+		s->header.type = IOR_SYSCALL_NAME;
+		s->nr = nr;
+		s->nargs = IOR_CONF_NARGS(sel->conf[nr]);
+		s->family = sel->family[nr];
+		s->path_args = IOR_CONF_STRINGS(sel->conf[nr]);
+		s->flags = sel->conf[nr] ? IOR_SYSNAME_TRACED :
+					   IOR_SYSNAME_MISSING;
+		s->str_off = sizeof(*s);
+		s->nstrings = 1;
+		record_add_string(s, &off, name, strlen(name), 0, 0);
+		stream_put(w, s, record_finish(s, off));
+	}
+}

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ior_format.h - the ior record stream, version 1.0.  This header is the
+ * normative specification; docs/format.md explains it in prose.  It is
+ * included by the BPF program as well as by user space, so it may use only
+ * <linux/types.h> types.
+ *
+ * A stream is a sequence of sections.  A section is a section header
+ * followed by records and, on a clean end, a trailer.  Streams may be
+ * concatenated: a section header at a record boundary starts a new section.
+ *
+ * Framing rules (every record, every version):
+ *  - Every record starts with struct ior_record: a 16-bit type, a 16-bit
+ *    type-specific "misc" field and a 32-bit size.  The size counts the whole
+ *    record including its frame, is a multiple of 8, at least 8 and at most
+ *    IOR_RECORD_MAX.  Records are therefore 8-byte aligned in the stream.
+ *  - The one exception is the section header, whose first 8 bytes are the
+ *    magic instead of a frame; a reader recognises it by those bytes.
+ *  - All padding, named or trailing, is written as zero bytes, so a stream
+ *    is byte-reproducible from its content.
+ *  - Readers skip records of unknown type by their size.
+ *  - Fields are only ever appended to a record (a minor version bump).  A
+ *    reader takes the fields it knows and ignores the rest of the size; a
+ *    field beyond a short record's size reads as zero.  Records that carry
+ *    strings say where the strings start (str_off), so appended fixed fields
+ *    go before the strings and old readers still find them.
+ *  - Integers are in the producer's byte order, announced by the section
+ *    header's byte_order sentinel.  Readers refuse a foreign byte order.
+ *
+ * Strings are bytes, not text: no NUL terminator, no encoding assumed.  Each
+ * is a struct ior_string (4 bytes) followed by len bytes; the next string
+ * starts at the following 4-byte boundary.  After the last string the record
+ * is zero-padded to its size.
+ *
+ * Times are nanoseconds of the clock named in the section header (the
+ * kernel's CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns()).  The header's
+ * anchor pair converts them to wall-clock time:
+ *     realtime = anchor_realtime_ns + (time_ns - anchor_clock_ns)
+ */
+#ifndef IOR_FORMAT_H
+#define IOR_FORMAT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define IOR_VERSION_MAJOR 1
+#define IOR_VERSION_MINOR 0
+
+/*
+ * The magic, as in PNG: a high-bit byte catches 7-bit channels, CR LF and
+ * LF catch line-ending conversion, ^Z stops a DOS "type".
+ */
+#define IOR_MAGIC "\x89IOR\r\n\x1a\n"
+#define IOR_MAGIC_LEN 8
+#define IOR_BYTE_ORDER 0x01020304u
+
+#define IOR_RECORD_MAX (1u << 20)   /* largest legal record size */
+#define IOR_STRING_MAX 4096         /* longest string a producer writes */
+#define IOR_COMM_LEN 16             /* the kernel's TASK_COMM_LEN */
+
+struct ior_record {
+	__u16 type;     /* enum ior_record_type */
+	__u16 misc;     /* type-specific, see each record */
+	__u32 size;     /* whole record in bytes, multiple of 8 */
+};
+
+struct ior_string {
+	__u16 len;      /* bytes that follow (no NUL) */
+	__u8 flags;     /* IOR_STRING_* */
+	__u8 tag;       /* what the string is: see each record */
+};
+
+enum ior_string_flags {
+	IOR_STRING_TRUNCATED = 1 << 0,  /* the source was longer than len */
+	IOR_STRING_FAULT = 1 << 1,      /* the source could not be read */
+};
+
+/*
+ * Record types.  Ranges: 0x00xx stream and context records, 0x01xx raw
+ * events from the kernel, 0x02xx paired records, 0x03xx aggregate records.
+ * 0x4989 can never be a type: those are the first bytes of the magic.
+ */
+enum ior_record_type {
+	IOR_SYSCALL_NAME = 0x0001,
+	IOR_PROCESS = 0x0002,
+	IOR_FD = 0x0003,
+	IOR_SNAPSHOT_END = 0x0004,
+	IOR_LOSS = 0x0005,
+	IOR_TRAILER = 0x0006,
+
+	IOR_SYSCALL_ENTER = 0x0101,
+	IOR_SYSCALL_EXIT = 0x0102,
+	IOR_TASK_NEW = 0x0103,
+	IOR_EXEC = 0x0104,
+	IOR_TASK_EXIT = 0x0105,
+	IOR_COMM = 0x0106,
+};
+
+/*
+ * Section header.  First record of every section.  Strings, in order, with
+ * these tags: IOR_HDR_TOOL (producing tool), IOR_HDR_CMDLINE (its argv joined
+ * by NUL bytes), IOR_HDR_HOSTNAME, IOR_HDR_KERNEL_RELEASE (uname -r),
+ * IOR_HDR_KERNEL_VERSION (uname -v), IOR_HDR_MACHINE (uname -m).  Readers
+ * look strings up by tag, not by position.
+ *
+ *	offset	field
+ *	0	magic[8]
+ *	8	byte_order	IOR_BYTE_ORDER in the producer's order
+ *	12	size		whole record, multiple of 8
+ *	16	version_major	a reader refuses a major it does not know
+ *	18	version_minor	a newer minor only appends
+ *	20	str_off		offset of the first string
+ *	22	nstrings
+ *	24	clock_id	CLOCK_MONOTONIC (1) for kernel timestamps
+ *	28	producer_pid
+ *	32	anchor_clock_ns	the clock at the moment of...
+ *	40	anchor_realtime_ns	...this CLOCK_REALTIME reading
+ *	48	strings
+ */
+struct ior_section {
+	__u8 magic[IOR_MAGIC_LEN];
+	__u32 byte_order;
+	__u32 size;
+	__u16 version_major;
+	__u16 version_minor;
+	__u16 str_off;
+	__u16 nstrings;
+	__u32 clock_id;
+	__u32 producer_pid;
+	__u64 anchor_clock_ns;
+	__u64 anchor_realtime_ns;
+};
+
+enum ior_section_string {
+	IOR_HDR_TOOL = 1,
+	IOR_HDR_CMDLINE = 2,
+	IOR_HDR_HOSTNAME = 3,
+	IOR_HDR_KERNEL_RELEASE = 4,
+	IOR_HDR_KERNEL_VERSION = 5,
+	IOR_HDR_MACHINE = 6,
+};
+
+/*
+ * IOR_SYSCALL_NAME: one entry of the syscall number -> name table, written
+ * before any event that uses the number.  misc: 0.
+ *	8	nr		syscall number on this machine
+ *	12	nargs		argument count the kernel declares
+ *	13	family		enum ior_family of ior's classification
+ *	14	path_args	bit i set: argument i is a path string
+ *	15	flags		IOR_SYSNAME_*
+ *	16	str_off, nstrings (1 string, tag 0: the name)
+ */
+struct ior_syscall_name {
+	struct ior_record header;
+	__u32 nr;
+	__u8 nargs;
+	__u8 family;
+	__u8 path_args;
+	__u8 flags;
+	__u16 str_off;
+	__u16 nstrings;
+	__u32 reserved;
+};
+
+enum ior_sysname_flags {
+	IOR_SYSNAME_TRACED = 1 << 0,    /* selected and attached */
+	IOR_SYSNAME_MISSING = 1 << 1,   /* selected, the kernel lacks it */
+};
+
+/* Syscall families, as -e %family selects them. */
+enum ior_family {
+	IOR_FAMILY_OTHER = 0,
+	IOR_FAMILY_OPEN,        /* open, openat, openat2, creat, name_to_handle */
+	IOR_FAMILY_CLOSE,       /* close, close_range */
+	IOR_FAMILY_READ,        /* read, pread64, readv, preadv, preadv2 */
+	IOR_FAMILY_WRITE,       /* write, pwrite64, writev, pwritev, pwritev2 */
+	IOR_FAMILY_TRANSFER,    /* sendfile, splice, tee, copy_file_range */
+	IOR_FAMILY_FD,          /* dup, dup2, dup3, fcntl, ioctl, flock */
+	IOR_FAMILY_SEEK,        /* lseek */
+	IOR_FAMILY_SYNC,        /* fsync, fdatasync, sync, syncfs, sync_file_range */
+	IOR_FAMILY_STAT,        /* stat family, access, readlink, statfs */
+	IOR_FAMILY_DIR,         /* getdents, mkdir, rmdir, chdir, fchdir, getcwd */
+	IOR_FAMILY_NAMESPACE,   /* unlink, rename, link, symlink, mknod families */
+	IOR_FAMILY_ATTR,        /* chmod, chown, utime, truncate, fallocate, fadvise */
+	IOR_FAMILY_XATTR,       /* setxattr, getxattr, listxattr, removexattr families */
+	IOR_FAMILY_MMAP,        /* mmap, munmap, msync, madvise of files */
+	IOR_FAMILY_NET,         /* socket, connect, accept, send, recv ... */
+	IOR_FAMILY_POLL,        /* poll, select, epoll_* */
+	IOR_FAMILY_PROCESS,     /* execve, exit_group, clone ... (noreturn aware) */
+	IOR_FAMILY_FDNEW,       /* pipe, socket, eventfd, memfd_create ... */
+	IOR_FAMILY_COUNT
+};
+
+/*
+ * IOR_PROCESS: a process in scope at capture start, from /proc.  misc: 0.
+ * Strings: tag IOR_PROC_EXE (readlink of /proc/PID/exe), IOR_PROC_CWD,
+ * IOR_PROC_CMDLINE (argv joined by NUL bytes).
+ */
+struct ior_process {
+	struct ior_record header;
+	__u64 time_ns;          /* when /proc was read */
+	__u32 pid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 nthreads;
+	__u8 comm[IOR_COMM_LEN];        /* NUL-padded */
+	__u16 str_off;
+	__u16 nstrings;
+	__u32 reserved;
+};
+
+enum ior_process_string {
+	IOR_PROC_EXE = 1,
+	IOR_PROC_CWD = 2,
+	IOR_PROC_CMDLINE = 3,
+};
+
+/*
+ * IOR_FD: an open file descriptor of a process in scope at capture start.
+ * misc: 0.  One string, tag 0: the link target of /proc/PID/fd/FD ("pipe:[N]",
+ * "socket:[N]", "anon_inode:[...]" for non-files).
+ */
+struct ior_fd {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__s32 fd;
+	__u32 flags;            /* O_* flags from /proc/PID/fdinfo/FD */
+	__u32 reserved;
+	__u64 pos;              /* file position from fdinfo */
+	__u16 str_off;
+	__u16 nstrings;
+	__u32 reserved2;
+};
+
+/* IOR_SNAPSHOT_END: the start-of-capture snapshot is complete.  misc: 0. */
+struct ior_snapshot_end {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 processes;
+	__u32 fds;
+};
+
+/*
+ * IOR_SYSCALL_ENTER: a traced thread entered a syscall.  misc: the syscall
+ * number.  The args start at offset 32; strings at str_off.  Each string's
+ * tag is the index of the argument it was read from (a path or a name).
+ *
+ *	0	header
+ *	8	time_ns
+ *	16	pid		thread group id
+ *	20	tid
+ *	24	nargs		count of args[] (the syscall's declared count)
+ *	25	nstrings
+ *	26	str_off
+ *	28	reserved
+ *	32	args[nargs]	raw register values
+ *	str_off	strings
+ */
+struct ior_syscall_enter {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__u8 nargs;
+	__u8 nstrings;
+	__u16 str_off;
+	__u32 reserved;
+	/* __u64 args[nargs] follow, then the strings */
+};
+
+/* IOR_SYSCALL_EXIT: a traced thread left a syscall.  misc: the syscall number. */
+struct ior_syscall_exit {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__s64 ret;              /* raw return value: -4095..-1 is -errno */
+};
+
+/*
+ * IOR_TASK_NEW: a traced thread created a task (fork, vfork, clone, clone3).
+ * misc: 0.  Written in the parent's context; a new thread has child_pid ==
+ * parent_pid.  The child's fd table is shared when CLONE_FILES is set.
+ */
+struct ior_task_new {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 parent_pid;
+	__u32 parent_tid;
+	__u32 child_pid;
+	__u32 child_tid;
+	__u64 clone_flags;
+	__u8 comm[IOR_COMM_LEN];
+};
+
+/*
+ * IOR_EXEC: a traced process executed a new program.  misc: 0.  One string,
+ * tag 0: the filename as given to execve.  old_tid is the thread that called
+ * execve (it takes over the thread group id).
+ */
+struct ior_exec {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 old_tid;
+	__u8 comm[IOR_COMM_LEN];        /* the comm after exec */
+	__u16 str_off;
+	__u16 nstrings;
+	__u32 reserved;
+};
+
+/*
+ * IOR_TASK_EXIT: a traced thread exited.  misc: 1 when it was the last
+ * thread of its process (the process and its fd table are gone).
+ */
+struct ior_task_exit {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__s32 exit_code;        /* as wait(2) reports it */
+	__u32 reserved;
+};
+
+/* IOR_COMM: a traced thread changed its comm (prctl, /proc/.../comm). */
+struct ior_comm {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__u8 comm[IOR_COMM_LEN];
+};
+
+/*
+ * IOR_LOSS: events the kernel could not deliver because the ring buffer was
+ * full, counted per CPU.  misc: 0.  Written whenever a CPU's count grew;
+ * lost_total is cumulative for that CPU since capture start, so a reader that
+ * missed a loss record still learns the total from the next one.
+ */
+struct ior_loss {
+	struct ior_record header;
+	__u64 time_ns;          /* when the count was read */
+	__u32 cpu;
+	__u32 reserved;
+	__u64 lost;             /* lost since the previous loss record of this cpu */
+	__u64 lost_total;
+};
+
+/*
+ * IOR_TRAILER: a clean end of the section.  misc: 0.  A reader that reaches
+ * the end of input (or a new section header) without a trailer reports the
+ * section as truncated.
+ */
+struct ior_trailer {
+	struct ior_record header;
+	__u64 time_ns;
+	__u64 records;          /* records in this section before the trailer */
+	__u64 events;           /* event records delivered by the kernel */
+	__u64 lost;             /* events lost, all CPUs */
+	__u32 reason;           /* enum ior_stop_reason */
+	__s32 status;           /* launched command's wait status, else 0 */
+};
+
+enum ior_stop_reason {
+	IOR_STOP_END = 0,       /* end of input (filters) */
+	IOR_STOP_SIGNAL = 1,    /* SIGINT or SIGTERM */
+	IOR_STOP_DURATION = 2,  /* -d elapsed */
+	IOR_STOP_COMMAND = 3,   /* the launched command exited */
+	IOR_STOP_TARGET = 4,    /* every traced process exited */
+};
+
+#define IOR_ALIGN8(n) (((n) + 7u) & ~7u)
+#define IOR_ALIGN4(n) (((n) + 3u) & ~3u)
+
+#endif /* IOR_FORMAT_H */

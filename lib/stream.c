@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stream.h"
+
+_Static_assert(sizeof(struct ior_record) == 8, "frame");
+_Static_assert(sizeof(struct ior_string) == 4, "string header");
+_Static_assert(sizeof(struct ior_section) == 48, "section");
+_Static_assert(sizeof(struct ior_syscall_name) == 24, "syscall name");
+_Static_assert(sizeof(struct ior_process) == 56, "process");
+_Static_assert(sizeof(struct ior_fd) == 48, "fd");
+_Static_assert(sizeof(struct ior_snapshot_end) == 24, "snapshot end");
+_Static_assert(sizeof(struct ior_syscall_enter) == 32, "enter");
+_Static_assert(sizeof(struct ior_syscall_exit) == 32, "exit");
+_Static_assert(sizeof(struct ior_task_new) == 56, "task new");
+_Static_assert(sizeof(struct ior_exec) == 48, "exec");
+_Static_assert(sizeof(struct ior_task_exit) == 32, "task exit");
+_Static_assert(sizeof(struct ior_comm) == 40, "comm");
+_Static_assert(sizeof(struct ior_loss) == 40, "loss");
+_Static_assert(sizeof(struct ior_trailer) == 48, "trailer");
+
+#define READ_CHUNK (256u * 1024)
+#define WRITE_BLOCK (256u * 1024)
+
+uint32_t
+record_known_size(uint16_t type)
+{
+	switch (type) {
+	case IOR_SYSCALL_NAME: return sizeof(struct ior_syscall_name);
+	case IOR_PROCESS: return sizeof(struct ior_process);
+	case IOR_FD: return sizeof(struct ior_fd);
+	case IOR_SNAPSHOT_END: return sizeof(struct ior_snapshot_end);
+	case IOR_LOSS: return sizeof(struct ior_loss);
+	case IOR_TRAILER: return sizeof(struct ior_trailer);
+	case IOR_SYSCALL_ENTER: return sizeof(struct ior_syscall_enter);
+	case IOR_SYSCALL_EXIT: return sizeof(struct ior_syscall_exit);
+	case IOR_TASK_NEW: return sizeof(struct ior_task_new);
+	case IOR_EXEC: return sizeof(struct ior_exec);
+	case IOR_TASK_EXIT: return sizeof(struct ior_task_exit);
+	case IOR_COMM: return sizeof(struct ior_comm);
+	}
+	return 0;
+}
+
+void
+stream_reader_init(struct stream_reader *r, int fd, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->name = name;
+	r->cap = READ_CHUNK * 2;
+	if ((r->buf = malloc(r->cap)) == NULL)
+		err(1, "malloc");
+}
+
+void
+stream_reader_open(struct stream_reader *r, const char *path)
+{
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		stream_reader_init(r, STDIN_FILENO, "<stdin>");
+		return;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		err(1, "%s", path);
+	stream_reader_init(r, fd, path);
+}
+
+void
+stream_reader_release(struct stream_reader *r)
+{
+	free(r->buf);
+	free(r->section);
+	free(r->scratch);
+	r->buf = NULL;
+	r->section = NULL;
+	r->scratch = NULL;
+}
+
+void
+stream_damage(struct stream_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->status == STREAM_ERROR)
+		return;
+	fprintf(stderr, "%s: %s: ", getprogname(), r->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	r->status = STREAM_ERROR;
+}
+
+/* Make at least want bytes available at buf[head]; false at end of input. */
+static bool
+fill(struct stream_reader *r, size_t want)
+{
+	while (r->tail - r->head < want) {
+		ssize_t n;
+
+		if (r->eof)
+			return false;
+		if (r->head > 0 && r->cap - r->tail < READ_CHUNK) {
+			memmove(r->buf, r->buf + r->head, r->tail - r->head);
+			r->tail -= r->head;
+			r->head = 0;
+		}
+		if (r->cap - r->tail < want) {
+			size_t cap = r->cap;
+			unsigned char *p;
+
+			while (cap - r->tail < want + READ_CHUNK)
+				cap *= 2;
+			if ((p = realloc(r->buf, cap)) == NULL)
+				err(1, "realloc");
+			r->buf = p;
+			r->cap = cap;
+		}
+		if (r->before_read != NULL)
+			r->before_read(r->before_read_arg);
+		n = read(r->fd, r->buf + r->tail, r->cap - r->tail);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			stream_damage(r, "read error at offset %llu: %s",
+				      (unsigned long long)(r->offset +
+							   r->tail - r->head),
+				      strerror(errno));
+			return false;
+		}
+		if (n == 0)
+			r->eof = true;
+		r->tail += n;
+	}
+	return true;
+}
+
+static void
+consume(struct stream_reader *r, size_t n)
+{
+	r->head += n;
+	r->offset += n;
+}
+
+static bool
+is_text_mode_damage(const unsigned char *p, size_t avail)
+{
+	static const char lf_only[] = "\x89IOR\n\x1a\n";
+
+	return avail >= 7 && memcmp(p, lf_only, 7) == 0;
+}
+
+static const struct ior_record *
+read_section(struct stream_reader *r)
+{
+	const struct ior_section *s = (const void *)(r->buf + r->head);
+	uint32_t size;
+
+	if (!fill(r, sizeof(*s))) {
+		if (r->status != STREAM_ERROR)
+			stream_damage(r, "truncated section header at offset "
+				      "%llu (need %zu bytes, have %zu)",
+				      (unsigned long long)r->offset,
+				      sizeof(*s), r->tail - r->head);
+		return NULL;
+	}
+	s = (const void *)(r->buf + r->head);
+	if (s->byte_order != IOR_BYTE_ORDER) {
+		stream_damage(r, "foreign byte order at offset %llu "
+			      "(sentinel 0x%08x; streams are read on a machine "
+			      "of the producer's byte order)",
+			      (unsigned long long)r->offset, s->byte_order);
+		return NULL;
+	}
+	if (s->version_major != IOR_VERSION_MAJOR) {
+		stream_damage(r, "unsupported stream version %u.%u at offset "
+			      "%llu (this reader knows %u.x)", s->version_major,
+			      s->version_minor, (unsigned long long)r->offset,
+			      IOR_VERSION_MAJOR);
+		return NULL;
+	}
+	size = s->size;
+	if (size < sizeof(*s) || size % 8 || size > IOR_RECORD_MAX ||
+	    s->str_off < sizeof(*s) || s->str_off > size) {
+		stream_damage(r, "bad section header size %u at offset %llu",
+			      size, (unsigned long long)r->offset);
+		return NULL;
+	}
+	if (!fill(r, size)) {
+		if (r->status != STREAM_ERROR)
+			stream_damage(r, "truncated section header at offset "
+				      "%llu (need %u bytes, have %zu)",
+				      (unsigned long long)r->offset, size,
+				      r->tail - r->head);
+		return NULL;
+	}
+	free(r->section);
+	if ((r->section = malloc(size)) == NULL)
+		err(1, "malloc");
+	memcpy(r->section, r->buf + r->head, size);
+	r->in_section = true;
+	r->trailer_seen = false;
+	r->sections++;
+	r->section_records = 0;
+	r->record_offset = r->offset;
+	r->type = STREAM_SECTION;
+	r->size = size;
+	consume(r, size);
+	return (const struct ior_record *)r->section;
+}
+
+const struct ior_record *
+stream_next(struct stream_reader *r)
+{
+	const struct ior_record *rec;
+	uint32_t size, known;
+
+	if (r->status != STREAM_OK)
+		return NULL;
+	if (!fill(r, sizeof(*rec))) {
+		size_t have = r->tail - r->head;
+
+		if (r->status == STREAM_ERROR)
+			return NULL;
+		if (have > 0)
+			stream_damage(r, "truncated record at offset %llu "
+				      "(need 8 bytes, have %zu)",
+				      (unsigned long long)r->offset, have);
+		else if (r->sections == 0)
+			stream_damage(r, "empty input: not an ior stream");
+		else if (!r->trailer_seen)
+			stream_damage(r, "truncated stream at offset %llu: "
+				      "no trailer after %llu records",
+				      (unsigned long long)r->offset,
+				      (unsigned long long)r->section_records);
+		else
+			r->status = STREAM_END;
+		return NULL;
+	}
+	rec = (const void *)(r->buf + r->head);
+	if (memcmp(rec, IOR_MAGIC, IOR_MAGIC_LEN) == 0) {
+		if (r->in_section && !r->trailer_seen) {
+			stream_damage(r, "truncated section before offset "
+				      "%llu: no trailer after %llu records",
+				      (unsigned long long)r->offset,
+				      (unsigned long long)r->section_records);
+			return NULL;
+		}
+		return read_section(r);
+	}
+	if (!r->in_section || r->trailer_seen) {
+		const char *what = r->sections == 0 ?
+			"not an ior stream (bad magic)" :
+			"record after the trailer (no section header)";
+
+		if (r->sections == 0 &&
+		    is_text_mode_damage(r->buf + r->head, r->tail - r->head))
+			what = "not an ior stream (magic damaged by "
+			       "line-ending conversion)";
+		stream_damage(r, "%s at offset %llu", what,
+			      (unsigned long long)r->offset);
+		return NULL;
+	}
+	size = rec->size;
+	if (size < sizeof(*rec) || size % 8 || size > IOR_RECORD_MAX) {
+		stream_damage(r, "bad record length %u at offset %llu "
+			      "(type 0x%04x)", size,
+			      (unsigned long long)r->offset, rec->type);
+		return NULL;
+	}
+	if (!fill(r, size)) {
+		if (r->status != STREAM_ERROR)
+			stream_damage(r, "truncated record at offset %llu "
+				      "(need %u bytes, have %zu)",
+				      (unsigned long long)r->offset, size,
+				      r->tail - r->head);
+		return NULL;
+	}
+	rec = (const void *)(r->buf + r->head);
+	r->record_offset = r->offset;
+	r->type = rec->type;
+	r->size = size;
+	consume(r, size);
+	if (rec->type == IOR_TRAILER)
+		r->trailer_seen = true;
+	else
+		r->section_records++;
+
+	known = record_known_size(rec->type);
+	if (size < known) {
+		if (r->scratch == NULL &&
+		    (r->scratch = malloc(IOR_RECORD_MAX)) == NULL)
+			err(1, "malloc");
+		memcpy(r->scratch, rec, size);
+		memset(r->scratch + size, 0, known - size);
+		rec = (const void *)r->scratch;
+	}
+	return rec;
+}
+
+bool
+record_string_at(const void *rec, uint32_t size, unsigned str_off,
+		 unsigned nstrings, unsigned index, struct string_ref *out)
+{
+	const unsigned char *base = rec;
+	uint32_t off = str_off;
+
+	for (unsigned i = 0; i < nstrings; i++) {
+		struct ior_string s;
+
+		if (off + sizeof(s) > size)
+			return false;
+		memcpy(&s, base + off, sizeof(s));
+		if (off + sizeof(s) + s.len > size)
+			return false;
+		if (i == index) {
+			out->bytes = base + off + sizeof(s);
+			out->len = s.len;
+			out->flags = s.flags;
+			out->tag = s.tag;
+			return true;
+		}
+		off = IOR_ALIGN4(off + sizeof(s) + s.len);
+	}
+	return false;
+}
+
+bool
+record_string_by_tag(const void *rec, uint32_t size, unsigned str_off,
+		     unsigned nstrings, unsigned tag, struct string_ref *out)
+{
+	for (unsigned i = 0; i < nstrings; i++) {
+		if (!record_string_at(rec, size, str_off, nstrings, i, out))
+			return false;
+		if (out->tag == tag)
+			return true;
+	}
+	return false;
+}
+
+bool
+section_string(const struct ior_section *s, unsigned tag,
+	       struct string_ref *out)
+{
+	return record_string_by_tag(s, s->size, s->str_off, s->nstrings, tag,
+				    out);
+}
+
+void
+stream_writer_init(struct stream_writer *w, int fd, const char *name)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->name = name;
+	w->cap = WRITE_BLOCK + IOR_RECORD_MAX;
+	if ((w->buf = malloc(w->cap)) == NULL)
+		err(1, "malloc");
+}
+
+void
+stream_writer_flush(struct stream_writer *w)
+{
+	size_t done = 0;
+
+	while (done < w->len) {
+		ssize_t n = write(w->fd, w->buf + done, w->len - done);
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				exit(0);
+			err(1, "%s: write error at offset %llu", w->name,
+			    (unsigned long long)(w->offset + done));
+		}
+		done += n;
+	}
+	w->offset += w->len;
+	w->len = 0;
+}
+
+void
+stream_writer_release(struct stream_writer *w)
+{
+	if (w->buf == NULL)
+		return;
+	stream_writer_flush(w);
+	free(w->buf);
+	w->buf = NULL;
+}
+
+void *
+stream_reserve(struct stream_writer *w, uint16_t type, uint16_t misc,
+	       uint32_t size)
+{
+	struct ior_record *rec;
+
+	if (size % 8 || size < sizeof(*rec) || size > IOR_RECORD_MAX)
+		errx(1, "internal error: record size %u", size);
+	if (w->len >= WRITE_BLOCK)
+		stream_writer_flush(w);
+	rec = (void *)(w->buf + w->len);
+	memset(rec, 0, size);
+	rec->type = type;
+	rec->misc = misc;
+	rec->size = size;
+	w->len += size;
+	w->section_records++;
+	return rec;
+}
+
+void
+stream_put(struct stream_writer *w, const void *rec, uint32_t size)
+{
+	if (w->len >= WRITE_BLOCK)
+		stream_writer_flush(w);
+	memcpy(w->buf + w->len, rec, size);
+	w->len += size;
+	w->section_records++;
+}
+
+void
+clock_anchor(uint64_t *clock_ns, uint64_t *realtime_ns)
+{
+	struct timespec m1, rt, m2;
+
+	/* Bracket the wall clock with two monotonic reads, use their mean. */
+	clock_gettime(CLOCK_MONOTONIC, &m1);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &m2);
+	*clock_ns = ((uint64_t)m1.tv_sec * 1000000000u + m1.tv_nsec) / 2 +
+		    ((uint64_t)m2.tv_sec * 1000000000u + m2.tv_nsec) / 2;
+	*realtime_ns = (uint64_t)rt.tv_sec * 1000000000u + rt.tv_nsec;
+}
+
+void
+record_add_string(void *rec, uint32_t *off, const void *bytes, size_t len,
+		  uint8_t tag, uint8_t flags)
+{
+	unsigned char *p = (unsigned char *)rec + *off;
+	struct ior_string s;
+
+	if (len > IOR_STRING_MAX) {
+		len = IOR_STRING_MAX;
+		flags |= IOR_STRING_TRUNCATED;
+	}
+	s.len = len;
+	s.flags = flags;
+	s.tag = tag;
+	memcpy(p, &s, sizeof(s));
+	memcpy(p + sizeof(s), bytes, len);
+	memset(p + sizeof(s) + len, 0, IOR_ALIGN4(len) - len);
+	*off = IOR_ALIGN4(*off + sizeof(s) + len);
+}
+
+uint32_t
+record_finish(void *rec, uint32_t off)
+{
+	uint32_t size = IOR_ALIGN8(off);
+
+	memset((unsigned char *)rec + off, 0, size - off);
+	((struct ior_record *)rec)->size = size;
+	return size;
+}
+
+void
+stream_write_section(struct stream_writer *w, int argc, char **argv,
+		     uint64_t anchor_clock_ns, uint64_t anchor_realtime_ns)
+{
+	static unsigned char buf[IOR_RECORD_MAX];
+	struct ior_section *s = (void *)buf;
+	char cmdline[IOR_STRING_MAX], host[256];
+	struct utsname u;
+	uint32_t off = sizeof(*s), size;
+	size_t len = 0;
+
+	memset(s, 0, sizeof(*s));
+	memcpy(s->magic, IOR_MAGIC, IOR_MAGIC_LEN);
+	s->byte_order = IOR_BYTE_ORDER;
+	s->version_major = IOR_VERSION_MAJOR;
+	s->version_minor = IOR_VERSION_MINOR;
+	s->str_off = sizeof(*s);
+	s->clock_id = CLOCK_MONOTONIC;
+	s->producer_pid = getpid();
+	if (anchor_clock_ns == 0 && anchor_realtime_ns == 0)
+		clock_anchor(&anchor_clock_ns, &anchor_realtime_ns);
+	s->anchor_clock_ns = anchor_clock_ns;
+	s->anchor_realtime_ns = anchor_realtime_ns;
+
+	for (int i = 0; i < argc && len < sizeof(cmdline); i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		if (n > sizeof(cmdline) - len)
+			n = sizeof(cmdline) - len;
+		memcpy(cmdline + len, argv[i], n);
+		len += n;
+	}
+	if (len > 0)
+		len--;          /* no separator after the last argument */
+	if (uname(&u) == -1)
+		err(1, "uname");
+	if (gethostname(host, sizeof(host)) == -1)
+		strlcpy(host, u.nodename, sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+
+	record_add_string(s, &off, getprogname(), strlen(getprogname()),
+			  IOR_HDR_TOOL, 0);
+	record_add_string(s, &off, cmdline, len, IOR_HDR_CMDLINE, 0);
+	record_add_string(s, &off, host, strlen(host), IOR_HDR_HOSTNAME, 0);
+	record_add_string(s, &off, u.release, strlen(u.release),
+			  IOR_HDR_KERNEL_RELEASE, 0);
+	record_add_string(s, &off, u.version, strlen(u.version),
+			  IOR_HDR_KERNEL_VERSION, 0);
+	record_add_string(s, &off, u.machine, strlen(u.machine),
+			  IOR_HDR_MACHINE, 0);
+	s->nstrings = 6;
+	size = IOR_ALIGN8(off);
+	memset(buf + off, 0, size - off);
+	s->size = size;
+	if (w->len + size > w->cap)
+		stream_writer_flush(w);
+	memcpy(w->buf + w->len, buf, size);
+	w->len += size;
+	w->section_records = 0;
+}
+
+void
+stream_write_trailer(struct stream_writer *w, uint64_t events, uint64_t lost,
+		     uint32_t reason, int32_t status)
+{
+	uint64_t records = w->section_records;
+	struct ior_trailer *t;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t = stream_reserve(w, IOR_TRAILER, 0, sizeof(*t));
+	t->time_ns = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	t->records = records;
+	t->events = events;
+	t->lost = lost;
+	t->reason = reason;
+	t->status = status;
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stream.h - buffered, bounds-checked reading and writing of ior streams.
+ *
+ * Every tool reads and writes records through these two structs.  Errors
+ * are reported once, on stderr, in the form
+ *     TOOL: STREAM: WHAT at offset N (DETAIL)
+ * and leave the reader in a failed state; the caller flushes what it has
+ * produced and exits 1, so nothing read before the damage is lost.
+ */
+#ifndef IOR_STREAM_H
+#define IOR_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ior_format.h"
+
+/* Not a wire type: what stream_next() reports for a section header. */
+#define STREAM_SECTION 0xffffu
+
+enum stream_status {
+	STREAM_OK = 0,          /* records may follow */
+	STREAM_END = 1,         /* clean end of input after a trailer */
+	STREAM_ERROR = 2,       /* damage reported; no more records */
+};
+
+/*
+ * A reader owns its buffer; the record stream_next() returns points into
+ * it and stays valid until the next call.  Records of known types shorter
+ * than this reader's struct are returned zero-extended, so callers may read
+ * every field they know.  stream_reader_release() frees the buffer and the
+ * copy of the current section header but does not close fd.
+ */
+struct stream_reader {
+	const char *name;       /* for messages: a path or "<stdin>" */
+	int fd;
+	unsigned char *buf;
+	size_t cap, head, tail; /* unread bytes are buf[head..tail) */
+	uint64_t offset;        /* stream offset of buf[head] */
+	bool eof;
+	enum stream_status status;
+
+	uint64_t record_offset; /* offset of the record last returned */
+	uint16_t type;          /* its type (STREAM_SECTION for a header) */
+	uint32_t size;          /* its size on the wire */
+
+	struct ior_section *section;    /* current header, strings included */
+	bool in_section;
+	bool trailer_seen;      /* the current section ended cleanly */
+	unsigned sections;
+	uint64_t section_records;       /* records since the section header */
+
+	unsigned char *scratch; /* zero-extension of short records */
+
+	/*
+	 * Called before every read(2), which may block: a filter flushes its
+	 * output here, so records flow downstream as soon as input pauses.
+	 */
+	void (*before_read)(void *arg);
+	void *before_read_arg;
+};
+
+/* Open path ("-" or NULL for stdin); exits 1 with a message if it cannot. */
+void stream_reader_open(struct stream_reader *r, const char *path);
+void stream_reader_init(struct stream_reader *r, int fd, const char *name);
+void stream_reader_release(struct stream_reader *r);
+
+/*
+ * The next record, or NULL when r->status is STREAM_END or STREAM_ERROR.
+ * The section header comes back as a record too (r->type ==
+ * STREAM_SECTION; cast to struct ior_section).
+ */
+const struct ior_record *stream_next(struct stream_reader *r);
+
+/* Report damage at the current record and put r into STREAM_ERROR. */
+void stream_damage(struct stream_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Strings of a record.  stream_string() finds the string tagged tag (the
+ * first string when tag < 0 names the index -tag-1 instead) and returns a
+ * pointer to its bytes, or NULL if the record has no such string or its
+ * strings run past its size.
+ */
+struct string_ref {
+	const unsigned char *bytes;
+	uint16_t len;
+	uint8_t flags;
+	uint8_t tag;
+};
+bool record_string_at(const void *rec, uint32_t size, unsigned str_off,
+		      unsigned nstrings, unsigned index, struct string_ref *out);
+bool record_string_by_tag(const void *rec, uint32_t size, unsigned str_off,
+			  unsigned nstrings, unsigned tag, struct string_ref *out);
+/* For a section header. */
+bool section_string(const struct ior_section *s, unsigned tag,
+		    struct string_ref *out);
+
+/*
+ * The minimum wire size of each known record type, 0 for unknown types.
+ * Used to check input and by the zero-extension rule above.
+ */
+uint32_t record_known_size(uint16_t type);
+
+/*
+ * A writer buffers records and writes them in large blocks.  A closed pipe
+ * (EPIPE) ends the calling program quietly with status 0, as a filter should
+ * when its reader goes away; any other write error is reported with the
+ * stream name and exits 1.  stream_writer_release() flushes, frees the
+ * buffer, and does not close fd.
+ */
+struct stream_writer {
+	const char *name;
+	int fd;
+	unsigned char *buf;
+	size_t len, cap;
+	uint64_t offset;        /* bytes written before buf[0] */
+	uint64_t section_records;       /* records since the section header */
+};
+
+void stream_writer_init(struct stream_writer *w, int fd, const char *name);
+void stream_writer_release(struct stream_writer *w);
+void stream_writer_flush(struct stream_writer *w);
+
+/*
+ * Space for a record of size bytes (a multiple of 8), zeroed, with its frame
+ * filled in.  Valid until the next call on w.
+ */
+void *stream_reserve(struct stream_writer *w, uint16_t type, uint16_t misc,
+		     uint32_t size);
+/* Copy a complete, framed record. */
+void stream_put(struct stream_writer *w, const void *rec, uint32_t size);
+
+/*
+ * Write a section header for this tool.  argv is the tool's command line.
+ * clock_ns and realtime_ns are the anchor pair; pass the input's anchor when
+ * the tool passes kernel times through, or 0, 0 to read both clocks now.
+ */
+void stream_write_section(struct stream_writer *w, int argc, char **argv,
+			  uint64_t anchor_clock_ns, uint64_t anchor_realtime_ns);
+void stream_write_trailer(struct stream_writer *w, uint64_t events,
+			  uint64_t lost, uint32_t reason, int32_t status);
+
+/*
+ * Building records with strings: a caller-owned buffer of IOR_RECORD_MAX
+ * bytes.  record_add_string() appends at *off (4-byte aligned) and advances
+ * *off; strings longer than IOR_STRING_MAX are cut and flagged truncated.
+ * record_finish() zero-pads to 8 and returns the final size.
+ */
+void record_add_string(void *rec, uint32_t *off, const void *bytes,
+		       size_t len, uint8_t tag, uint8_t flags);
+uint32_t record_finish(void *rec, uint32_t off);
+
+/* Both clocks read back to back, for anchors. */
+void clock_anchor(uint64_t *clock_ns, uint64_t *realtime_ns);
+
+#endif /* IOR_STREAM_H */
