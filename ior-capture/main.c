@@ -258,10 +258,11 @@ launch(char **command, bool stdout_is_stream, int *release_fd)
 		err(1, "fork");
 	if (pid == 0) {
 		close(sync[1]);
-		if (read(sync[0], &go, 1) != 1)
-			_exit(127);     /* ior-capture gave up */
+		/* Before the wait, so the snapshot shows the fds it runs with. */
 		if (stdout_is_stream && dup2(STDERR_FILENO, STDOUT_FILENO) == -1)
 			_exit(127);
+		if (read(sync[0], &go, 1) != 1)
+			_exit(127);     /* ior-capture gave up */
 		execvp(command[0], command);
 		fprintf(stderr, "%s: cannot run '%s': %s\n", getprogname(),
 			command[0], strerror(errno));

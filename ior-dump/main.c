@@ -1,4 +1,732 @@
-/* placeholder, replaced by the real ior-dump */
+/* SPDX-License-Identifier: MIT */
+/*
+ * ior-dump - print any ior stream as strace-like text or JSON lines, or
+ * count its records.  docs/ior-dump.md is the output contract.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "escape.h"
 #include "stream.h"
-int main(int argc, char **argv) { struct stream_reader r; const struct ior_record *rec; (void)argc; stream_reader_open(&r, argv[1]); while ((rec = stream_next(&r))) printf("%04x %u\n", r.type, r.size); return r.status == STREAM_END ? 0 : 1; }
+#include "syscalls.h"
+#include "sysnames.h"
+
+#define TYPE_SLOTS 13   /* known types counted by slot, the rest as unknown */
+
+struct dump {
+	bool json, stats, wall;
+	FILE *out;
+	struct sysnames names;
+	const struct stream_reader *in;
+	uint64_t anchor_clock, anchor_realtime;
+
+	/* --stats */
+	uint64_t counts[TYPE_SLOTS + 1];
+	uint64_t lost, bytes;
+	unsigned sections;
+	bool all_trailers;
+};
+
+static const uint16_t counted_types[TYPE_SLOTS] = {
+	STREAM_SECTION, IOR_SYSCALL_NAME, IOR_PROCESS, IOR_FD,
+	IOR_SNAPSHOT_END, IOR_SYSCALL_ENTER, IOR_SYSCALL_EXIT, IOR_TASK_NEW,
+	IOR_EXEC, IOR_TASK_EXIT, IOR_COMM, IOR_LOSS, IOR_TRAILER,
+};
+
+static void
+usage(FILE *f, int status)
+{
+	fprintf(f,
+"usage: ior-dump [--json] [--stats] [--wall] [FILE ...]\n"
+"\n"
+"Print an ior stream (raw, paired or aggregate) as strace-like text, or as\n"
+"JSON lines with --json.  --stats counts records by type and reports loss\n"
+"and whether the stream ended cleanly.  --wall shows wall-clock times.\n"
+"\n"
+"EXAMPLES\n"
+"  sudo ior-capture -- ls | ior-dump\n"
+"  ior-dump --json run.ior | jq 'select(.type == \"exit\" and .errno)'\n"
+"  ior-dump --stats run.ior\n");
+	exit(status);
+}
+
+static const char *
+stop_reason_name(uint32_t reason)
+{
+	static const char *const names[] = {
+		"end", "signal", "duration", "command", "target",
+	};
+
+	return reason < 5 ? names[reason] : "unknown";
+}
+
+static const char *
+comm_of(const uint8_t comm[IOR_COMM_LEN], char buf[IOR_COMM_LEN + 1])
+{
+	memcpy(buf, comm, IOR_COMM_LEN);
+	buf[IOR_COMM_LEN] = '\0';
+	return buf;
+}
+
+/* JSON helpers: a key and a byte string; a key and NUL-separated args. */
+static void
+json_bytes(FILE *f, const char *key, const void *bytes, size_t len)
+{
+	fprintf(f, ",\"%s\":", key);
+	put_json_string(f, bytes, len);
+}
+
+static void
+json_strz(FILE *f, const char *key, const char *s)
+{
+	json_bytes(f, key, s, strlen(s));
+}
+
+static void
+json_string_ref(FILE *f, const char *key, bool found,
+		const struct string_ref *s)
+{
+	if (found)
+		json_bytes(f, key, s->bytes, s->len);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
+static void
+json_argv(FILE *f, const char *key, const struct string_ref *s, bool found)
+{
+	size_t start = 0;
+
+	fprintf(f, ",\"%s\":[", key);
+	if (found && s->len > 0) {
+		for (size_t i = 0; i <= s->len; i++) {
+			if (i < s->len && s->bytes[i] != '\0')
+				continue;
+			if (start > 0)
+				putc(',', f);
+			put_json_string(f, s->bytes + start, i - start);
+			start = i + 1;
+		}
+	}
+	putc(']', f);
+}
+
+static void
+text_string_ref(FILE *f, bool found, const struct string_ref *s)
+{
+	if (!found) {
+		fputs("?", f);
+		return;
+	}
+	put_quoted(f, s->bytes, s->len);
+	if (s->flags & IOR_STRING_TRUNCATED)
+		fputs("...", f);
+}
+
+static void
+text_time(struct dump *d, uint64_t t)
+{
+	if (d->wall) {
+		uint64_t real = d->anchor_realtime + (t - d->anchor_clock);
+		time_t secs = real / 1000000000u;
+		struct tm tm;
+
+		localtime_r(&secs, &tm);
+		fprintf(d->out, "%02d:%02d:%02d.%06u ", tm.tm_hour, tm.tm_min,
+			tm.tm_sec, (unsigned)(real % 1000000000u / 1000));
+	} else {
+		fprintf(d->out, "%10.6f ",
+			(double)(int64_t)(t - d->anchor_clock) / 1e9);
+	}
+}
+
+static void
+text_who(struct dump *d, uint64_t t, uint32_t pid, uint32_t tid)
+{
+	char who[32];
+
+	text_time(d, t);
+	snprintf(who, sizeof(who), "%u/%u", pid, tid);
+	fprintf(d->out, "%-13s ", who);
+}
+
+/* A register value the way a person reads it: small signed, else hex. */
+static void
+text_arg(FILE *f, uint64_t v)
+{
+	if (v >= (uint64_t)-4096)
+		fprintf(f, "%" PRId64, (int64_t)v);
+	else if (v <= 0xffffffffu && (int32_t)v < 0 && (int32_t)v >= -4096)
+		fprintf(f, "%d", (int32_t)v);
+	else if (v < 0x100000)
+		fprintf(f, "%" PRIu64, v);
+	else
+		fprintf(f, "0x%" PRIx64, v);
+}
+
+static void
+dump_section(struct dump *d, const struct ior_section *s)
+{
+	struct string_ref tool, cmd, host, rel, ver, mach;
+	bool has_tool = section_string(s, IOR_HDR_TOOL, &tool);
+	bool has_cmd = section_string(s, IOR_HDR_CMDLINE, &cmd);
+	bool has_host = section_string(s, IOR_HDR_HOSTNAME, &host);
+	bool has_rel = section_string(s, IOR_HDR_KERNEL_RELEASE, &rel);
+	bool has_ver = section_string(s, IOR_HDR_KERNEL_VERSION, &ver);
+	bool has_mach = section_string(s, IOR_HDR_MACHINE, &mach);
+	FILE *f = d->out;
+
+	d->anchor_clock = s->anchor_clock_ns;
+	d->anchor_realtime = s->anchor_realtime_ns;
+	sysnames_reset(&d->names);
+	if (d->json) {
+		fprintf(f, ",\"version\":\"%u.%u\"", s->version_major,
+			s->version_minor);
+		json_string_ref(f, "tool", has_tool, &tool);
+		json_argv(f, "cmdline", &cmd, has_cmd);
+		json_string_ref(f, "hostname", has_host, &host);
+		json_string_ref(f, "kernel_release", has_rel, &rel);
+		json_string_ref(f, "kernel_version", has_ver, &ver);
+		json_string_ref(f, "machine", has_mach, &mach);
+		fprintf(f, ",\"clock\":\"%s\",\"anchor_clock_ns\":%" PRIu64
+			",\"anchor_realtime_ns\":%" PRIu64 ",\"producer_pid\":%u",
+			s->clock_id == 1 ? "monotonic" : "unknown",
+			(uint64_t)s->anchor_clock_ns,
+			(uint64_t)s->anchor_realtime_ns, s->producer_pid);
+		return;
+	}
+	{
+		time_t secs = s->anchor_realtime_ns / 1000000000u;
+		char when[64];
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(f, "# section %u: ", d->in->sections);
+		if (has_tool)
+			fwrite(tool.bytes, 1, tool.len, f);
+		fprintf(f, " %u.%u on ", s->version_major, s->version_minor);
+		if (has_host)
+			fwrite(host.bytes, 1, host.len, f);
+		fputs(", Linux ", f);
+		if (has_rel)
+			fwrite(rel.bytes, 1, rel.len, f);
+		putc(' ', f);
+		if (has_mach)
+			fwrite(mach.bytes, 1, mach.len, f);
+		fprintf(f, ", %s.%06u UTC\n", when,
+			(unsigned)(s->anchor_realtime_ns % 1000000000u / 1000));
+	}
+	if (has_cmd) {
+		fputs("# cmdline:", f);
+		for (size_t i = 0, start = 0; i <= cmd.len; i++) {
+			if (i < cmd.len && cmd.bytes[i] != '\0')
+				continue;
+			putc(' ', f);
+			fwrite(cmd.bytes + start, 1, i - start, f);
+			start = i + 1;
+		}
+		putc('\n', f);
+	}
+}
+
+static void
+dump_syscall_name(struct dump *d, const struct ior_syscall_name *s,
+		  uint32_t size)
+{
+	struct string_ref name;
+	bool has = record_string_at(s, size, s->str_off, s->nstrings, 0, &name);
+	const char *fam = family_name(s->family);
+	FILE *f = d->out;
+
+	sysnames_add(&d->names, s, size);
+	if (d->json) {
+		fprintf(f, ",\"nr\":%u", s->nr);
+		json_string_ref(f, "name", has, &name);
+		fprintf(f, ",\"nargs\":%u,\"family\":\"%s\",\"path_args\":[",
+			s->nargs, fam ? fam : "unknown");
+		for (unsigned i = 0, n = 0; i < 8; i++)
+			if (s->path_args & (1u << i))
+				fprintf(f, "%s%u", n++ ? "," : "", i);
+		fprintf(f, "],\"traced\":%s,\"missing\":%s",
+			s->flags & IOR_SYSNAME_TRACED ? "true" : "false",
+			s->flags & IOR_SYSNAME_MISSING ? "true" : "false");
+		return;
+	}
+	fprintf(f, "# syscall %u ", s->nr);
+	if (has)
+		fwrite(name.bytes, 1, name.len, f);
+	if (s->flags & IOR_SYSNAME_MISSING) {
+		fputs(": missing from this kernel\n", f);
+		return;
+	}
+	fprintf(f, ": %u args, family %s", s->nargs, fam ? fam : "unknown");
+	if (s->path_args) {
+		fputs(", strings in arg", f);
+		for (unsigned i = 0, n = 0; i < 8; i++)
+			if (s->path_args & (1u << i))
+				fprintf(f, "%s%u", n++ ? "," : " ", i);
+	}
+	putc('\n', f);
+}
+
+static void
+dump_process(struct dump *d, const struct ior_process *p, uint32_t size)
+{
+	struct string_ref exe, cwd, cmd;
+	bool has_exe = record_string_by_tag(p, size, p->str_off, p->nstrings,
+					    IOR_PROC_EXE, &exe);
+	bool has_cwd = record_string_by_tag(p, size, p->str_off, p->nstrings,
+					    IOR_PROC_CWD, &cwd);
+	bool has_cmd = record_string_by_tag(p, size, p->str_off, p->nstrings,
+					    IOR_PROC_CMDLINE, &cmd);
+	char comm[IOR_COMM_LEN + 1];
+	FILE *f = d->out;
+
+	comm_of(p->comm, comm);
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"ppid\":%u,"
+			"\"uid\":%u,\"threads\":%u", (uint64_t)p->time_ns,
+			p->pid, p->ppid, p->uid, p->nthreads);
+		json_strz(f, "comm", comm);
+		json_string_ref(f, "exe", has_exe, &exe);
+		json_string_ref(f, "cwd", has_cwd, &cwd);
+		json_argv(f, "cmdline", &cmd, has_cmd);
+		return;
+	}
+	fprintf(f, "# process %u (", p->pid);
+	fputs(comm, f);
+	fprintf(f, ") ppid %u uid %u exe ", p->ppid, p->uid);
+	text_string_ref(f, has_exe, &exe);
+	fputs(" cwd ", f);
+	text_string_ref(f, has_cwd, &cwd);
+	putc('\n', f);
+}
+
+static void
+dump_fd(struct dump *d, const struct ior_fd *r, uint32_t size)
+{
+	struct string_ref path;
+	bool has = record_string_at(r, size, r->str_off, r->nstrings, 0, &path);
+	FILE *f = d->out;
+
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"fd\":%d,"
+			"\"flags\":%u,\"pos\":%" PRIu64, (uint64_t)r->time_ns,
+			r->pid, r->fd, r->flags, (uint64_t)r->pos);
+		json_string_ref(f, "path", has, &path);
+		return;
+	}
+	fprintf(f, "# fd %u %d ", r->pid, r->fd);
+	text_string_ref(f, has, &path);
+	fprintf(f, " flags 0%o pos %" PRIu64 "\n", r->flags, (uint64_t)r->pos);
+}
+
+static void
+dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
+{
+	const uint64_t *args = (const void *)(e + 1);
+	unsigned nargs = e->nargs;
+	char nbuf[24];
+	const char *name = sysnames_get(&d->names, e->header.misc, nbuf);
+	struct string_ref strs[8];
+	bool is_str[8] = { false };
+	FILE *f = d->out;
+
+	if (sizeof(*e) + nargs * 8u > size)
+		nargs = (size - sizeof(*e)) / 8;
+	for (unsigned i = 0; i < e->nstrings && i < 8; i++)
+		if (record_string_at(e, size, e->str_off, e->nstrings, i,
+				     &strs[i]) && strs[i].tag < 8)
+			is_str[strs[i].tag] = true;
+	if (d->json) {
+		bool first = true;
+
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"nr\":%u", (uint64_t)e->time_ns, e->pid, e->tid,
+			e->header.misc);
+		json_strz(f, "syscall", name);
+		fputs(",\"args\":[", f);
+		for (unsigned i = 0; i < nargs; i++)
+			fprintf(f, "%s%" PRIu64, i ? "," : "", args[i]);
+		fputs("],\"strings\":[", f);
+		for (unsigned i = 0; i < e->nstrings && i < 8; i++) {
+			struct string_ref s;
+
+			if (!record_string_at(e, size, e->str_off, e->nstrings,
+					      i, &s))
+				break;
+			fprintf(f, "%s{\"arg\":%u,\"value\":", first ? "" : ",",
+				s.tag);
+			put_json_string(f, s.bytes, s.len);
+			if (s.flags & IOR_STRING_TRUNCATED)
+				fputs(",\"truncated\":true", f);
+			if (s.flags & IOR_STRING_FAULT)
+				fputs(",\"fault\":true", f);
+			putc('}', f);
+			if (first)
+				first = false;
+		}
+		putc(']', f);
+		if (e->nstrings > 0 &&
+		    record_string_at(e, size, e->str_off, e->nstrings, 0,
+				     &strs[0]))
+			json_bytes(f, "path", strs[0].bytes, strs[0].len);
+		return;
+	}
+	text_who(d, e->time_ns, e->pid, e->tid);
+	fprintf(f, "> %s(", name);
+	for (unsigned i = 0; i < nargs; i++) {
+		if (i)
+			fputs(", ", f);
+		if (is_str[i]) {
+			for (unsigned k = 0; k < e->nstrings && k < 8; k++) {
+				struct string_ref s;
+
+				if (record_string_at(e, size, e->str_off,
+						     e->nstrings, k, &s) &&
+				    s.tag == i) {
+					text_string_ref(f, true, &s);
+					break;
+				}
+			}
+		} else {
+			text_arg(f, args[i]);
+		}
+	}
+	fputs(")\n", f);
+}
+
+static void
+dump_exit(struct dump *d, const struct ior_syscall_exit *x)
+{
+	char nbuf[24];
+	const char *name = sysnames_get(&d->names, x->header.misc, nbuf);
+	bool failed = x->ret < 0 && x->ret >= -4095;
+	const char *ename = failed ? strerrorname_np(-x->ret) : NULL;
+	FILE *f = d->out;
+
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"nr\":%u", (uint64_t)x->time_ns, x->pid, x->tid,
+			x->header.misc);
+		json_strz(f, "syscall", name);
+		fprintf(f, ",\"ret\":%" PRId64, (int64_t)x->ret);
+		if (failed) {
+			char num[16];
+
+			snprintf(num, sizeof(num), "E%d", (int)-x->ret);
+			json_strz(f, "errno", ename ? ename : num);
+		}
+		return;
+	}
+	text_who(d, x->time_ns, x->pid, x->tid);
+	fprintf(f, "< %s = ", name);
+	if (failed)
+		fprintf(f, "-1 %s (%s)\n", ename ? ename : "E?",
+			strerror(-x->ret));
+	else if ((uint64_t)x->ret > 0xffffffffu)
+		fprintf(f, "0x%" PRIx64 "\n", (uint64_t)x->ret);
+	else
+		fprintf(f, "%" PRId64 "\n", (int64_t)x->ret);
+}
+
+static void
+dump_task_new(struct dump *d, const struct ior_task_new *t)
+{
+	char comm[IOR_COMM_LEN + 1];
+	bool thread = t->child_pid == t->parent_pid;
+	FILE *f = d->out;
+
+	comm_of(t->comm, comm);
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"parent_pid\":%u,"
+			"\"parent_tid\":%u,\"child_pid\":%u,\"child_tid\":%u,"
+			"\"clone_flags\":%" PRIu64 ",\"thread\":%s",
+			(uint64_t)t->time_ns, t->parent_pid, t->parent_tid,
+			t->child_pid, t->child_tid, (uint64_t)t->clone_flags,
+			thread ? "true" : "false");
+		json_strz(f, "comm", comm);
+		return;
+	}
+	text_who(d, t->time_ns, t->parent_pid, t->parent_tid);
+	fprintf(f, "%s %u/%u flags 0x%" PRIx64 "\n", thread ? "thread" : "fork",
+		t->child_pid, t->child_tid, (uint64_t)t->clone_flags);
+}
+
+static void
+dump_exec(struct dump *d, const struct ior_exec *x, uint32_t size)
+{
+	struct string_ref file;
+	bool has = record_string_at(x, size, x->str_off, x->nstrings, 0, &file);
+	char comm[IOR_COMM_LEN + 1];
+	FILE *f = d->out;
+
+	comm_of(x->comm, comm);
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"old_tid\":%u",
+			(uint64_t)x->time_ns, x->pid, x->old_tid);
+		json_strz(f, "comm", comm);
+		json_string_ref(f, "filename", has, &file);
+		return;
+	}
+	text_who(d, x->time_ns, x->pid, x->pid);
+	fputs("exec ", f);
+	text_string_ref(f, has, &file);
+	fprintf(f, " (%s)\n", comm);
+}
+
+static void
+dump_task_exit(struct dump *d, const struct ior_task_exit *x)
+{
+	FILE *f = d->out;
+
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"exit_code\":%d,\"group_dead\":%s",
+			(uint64_t)x->time_ns, x->pid, x->tid, x->exit_code,
+			x->header.misc ? "true" : "false");
+		return;
+	}
+	text_who(d, x->time_ns, x->pid, x->tid);
+	fprintf(f, "exit %d (%s)\n", x->exit_code,
+		x->header.misc ? "process" : "thread");
+}
+
+static void
+dump_comm(struct dump *d, const struct ior_comm *c)
+{
+	char comm[IOR_COMM_LEN + 1];
+	FILE *f = d->out;
+
+	comm_of(c->comm, comm);
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u",
+			(uint64_t)c->time_ns, c->pid, c->tid);
+		json_strz(f, "comm", comm);
+		return;
+	}
+	text_who(d, c->time_ns, c->pid, c->tid);
+	fputs("comm ", f);
+	put_quoted(f, comm, strlen(comm));
+	putc('\n', f);
+}
+
+static void
+dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
+	    uint32_t size)
+{
+	const char *name = record_type_name(type);
+	FILE *f = d->out;
+
+	if (d->json) {
+		fprintf(f, "{\"type\":\"%s\",\"offset\":%" PRIu64,
+			name ? name : "unknown", d->in->record_offset);
+	}
+	switch (type) {
+	case STREAM_SECTION:
+		dump_section(d, (const void *)rec);
+		break;
+	case IOR_SYSCALL_NAME:
+		dump_syscall_name(d, (const void *)rec, size);
+		break;
+	case IOR_PROCESS:
+		dump_process(d, (const void *)rec, size);
+		break;
+	case IOR_FD:
+		dump_fd(d, (const void *)rec, size);
+		break;
+	case IOR_SNAPSHOT_END: {
+		const struct ior_snapshot_end *s = (const void *)rec;
+
+		if (d->json)
+			fprintf(f, ",\"time_ns\":%" PRIu64 ",\"processes\":%u,"
+				"\"fds\":%u", (uint64_t)s->time_ns,
+				s->processes, s->fds);
+		else
+			fprintf(f, "# snapshot: %u processes, %u fds\n",
+				s->processes, s->fds);
+		break;
+	}
+	case IOR_SYSCALL_ENTER:
+		dump_enter(d, (const void *)rec, size);
+		break;
+	case IOR_SYSCALL_EXIT:
+		dump_exit(d, (const void *)rec);
+		break;
+	case IOR_TASK_NEW:
+		dump_task_new(d, (const void *)rec);
+		break;
+	case IOR_EXEC:
+		dump_exec(d, (const void *)rec, size);
+		break;
+	case IOR_TASK_EXIT:
+		dump_task_exit(d, (const void *)rec);
+		break;
+	case IOR_COMM:
+		dump_comm(d, (const void *)rec);
+		break;
+	case IOR_LOSS: {
+		const struct ior_loss *l = (const void *)rec;
+
+		if (d->json)
+			fprintf(f, ",\"time_ns\":%" PRIu64 ",\"cpu\":%u,"
+				"\"lost\":%" PRIu64 ",\"lost_total\":%" PRIu64,
+				(uint64_t)l->time_ns, l->cpu,
+				(uint64_t)l->lost, (uint64_t)l->lost_total);
+		else
+			fprintf(f, "# loss: cpu %u lost %" PRIu64 " (total %"
+				PRIu64 ")\n", l->cpu, (uint64_t)l->lost,
+				(uint64_t)l->lost_total);
+		break;
+	}
+	case IOR_TRAILER: {
+		const struct ior_trailer *t = (const void *)rec;
+
+		if (d->json) {
+			fprintf(f, ",\"time_ns\":%" PRIu64 ",\"records\":%" PRIu64
+				",\"events\":%" PRIu64 ",\"lost\":%" PRIu64,
+				(uint64_t)t->time_ns, (uint64_t)t->records,
+				(uint64_t)t->events, (uint64_t)t->lost);
+			fprintf(f, ",\"reason\":\"%s\",\"status\":%d",
+				stop_reason_name(t->reason), t->status);
+			break;
+		}
+		fprintf(f, "# trailer: %" PRIu64 " records, %" PRIu64
+			" events, %" PRIu64 " lost, stopped: ",
+			(uint64_t)t->records, (uint64_t)t->events,
+			(uint64_t)t->lost);
+		if (t->reason == IOR_STOP_COMMAND)
+			fprintf(f, "command exited %d\n", t->status);
+		else
+			fprintf(f, "%s\n", stop_reason_name(t->reason));
+		break;
+	}
+	default:
+		if (d->json)
+			fprintf(f, ",\"record_type\":%u,\"size\":%u", type, size);
+		else
+			fprintf(f, "# unknown record type 0x%04x, %u bytes\n",
+				type, size);
+	}
+	if (d->json)
+		fputs("}\n", f);
+}
+
+static void
+count_record(struct dump *d, const struct ior_record *rec, uint16_t type,
+	     uint32_t size)
+{
+	unsigned slot = TYPE_SLOTS;
+
+	for (unsigned i = 0; i < TYPE_SLOTS; i++)
+		if (counted_types[i] == type)
+			slot = i;
+	d->counts[slot]++;
+	d->bytes += size;
+	if (type == STREAM_SECTION)
+		d->sections++;
+	else if (type == IOR_LOSS)
+		d->lost += ((const struct ior_loss *)rec)->lost;
+}
+
+static void
+print_stats(struct dump *d)
+{
+	FILE *f = d->out;
+	bool first = true;
+
+	if (d->json)
+		fputs("{\"records\":{", f);
+	for (unsigned i = 0; i <= TYPE_SLOTS; i++) {
+		const char *name = i < TYPE_SLOTS ?
+			record_type_name(counted_types[i]) : "unknown";
+
+		if (d->counts[i] == 0 && i == TYPE_SLOTS)
+			continue;
+		if (d->json)
+			fprintf(f, "%s\"%s\":%" PRIu64, first ? "" : ",", name,
+				d->counts[i]);
+		else
+			fprintf(f, "%-14s %" PRIu64 "\n", name, d->counts[i]);
+		first = false;
+	}
+	if (d->json)
+		fprintf(f, "},\"sections\":%u,\"lost\":%" PRIu64 ",\"trailer\":%s,"
+			"\"bytes\":%" PRIu64 "}\n", d->sections, d->lost,
+			d->all_trailers ? "true" : "false", d->bytes);
+	else
+		fprintf(f, "%-14s %u\n%-14s %" PRIu64 "\n%-14s %s\n",
+			"sections", d->sections, "lost", d->lost, "trailer",
+			d->all_trailers ? "yes" : "no");
+}
+
+static int
+dump_input(struct dump *d, const char *path)
+{
+	struct stream_reader r;
+	const struct ior_record *rec;
+	int status;
+
+	stream_reader_open(&r, path);
+	d->in = &r;
+	while ((rec = stream_next(&r)) != NULL) {
+		if (d->stats)
+			count_record(d, rec, r.type, r.size);
+		else
+			dump_record(d, rec, r.type, r.size);
+	}
+	if (r.status != STREAM_END)
+		d->all_trailers = false;
+	status = r.status == STREAM_END ? 0 : 1;
+	if (r.fd != STDIN_FILENO)
+		close(r.fd);
+	stream_reader_release(&r);
+	sysnames_reset(&d->names);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "wall", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char outbuf[1 << 16];
+	struct dump d = { .out = stdout, .all_trailers = true };
+	int ch, status = 0;
+
+	while ((ch = getopt_long(argc, argv, "jswh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': d.json = true; break;
+		case 's': d.stats = true; break;
+		case 'w': d.wall = true; break;
+		case 'h': usage(stdout, 0); break;
+		default: usage(stderr, 2);
+		}
+	}
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (optind == argc)
+		status |= dump_input(&d, NULL);
+	for (int i = optind; i < argc; i++)
+		status |= dump_input(&d, argv[i]);
+	if (d.stats)
+		print_stats(&d);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			return status;
+		err(1, "<stdout>: write error");
+	}
+	return status;
+}

@@ -51,6 +51,27 @@ record_known_size(uint16_t type)
 	return 0;
 }
 
+const char *
+record_type_name(uint16_t type)
+{
+	switch (type) {
+	case STREAM_SECTION: return "section";
+	case IOR_SYSCALL_NAME: return "syscall_name";
+	case IOR_PROCESS: return "process";
+	case IOR_FD: return "fd";
+	case IOR_SNAPSHOT_END: return "snapshot_end";
+	case IOR_LOSS: return "loss";
+	case IOR_TRAILER: return "trailer";
+	case IOR_SYSCALL_ENTER: return "enter";
+	case IOR_SYSCALL_EXIT: return "exit";
+	case IOR_TASK_NEW: return "task_new";
+	case IOR_EXEC: return "exec";
+	case IOR_TASK_EXIT: return "task_exit";
+	case IOR_COMM: return "comm";
+	}
+	return NULL;
+}
+
 void
 stream_reader_init(struct stream_reader *r, int fd, const char *name)
 {

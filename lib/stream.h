@@ -103,6 +103,8 @@ bool section_string(const struct ior_section *s, unsigned tag,
  * Used to check input and by the zero-extension rule above.
  */
 uint32_t record_known_size(uint16_t type);
+/* "enter", "exit", "section" ... as ior-dump names them; NULL if unknown. */
+const char *record_type_name(uint16_t type);
 
 /*
  * A writer buffers records and writes them in large blocks.  A closed pipe
