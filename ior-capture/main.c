@@ -64,7 +64,10 @@ usage(FILE *f, int status)
 {
 	fprintf(f,
 "usage: ior-capture [-fqv] [-p PID[,PID...]] [-t TID] [-n COMM] [-e LIST]\n"
-"                   [-d SECONDS] [-b MIB] [-o FILE] [[--] command [arg ...]]\n"
+"                   [-d SECONDS] [-b MIB] [-o FILE] [[--] command [arg ...]]\n");
+	if (status != 0)
+		exit(status);
+	fprintf(f,
 "\n"
 "Trace I/O syscalls with BPF and write an ior stream to standard output.\n"
 "\n"
@@ -406,12 +409,9 @@ main(int argc, char **argv)
 	uint64_t start, deadline = 0, last_loss_check = 0;
 
 	parse_options(&o, argc, argv);
-	if (o.output && strcmp(o.output, "-") != 0) {
-		out_fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			      0644);
-		if (out_fd == -1)
-			err(1, "%s", o.output);
-	} else if (isatty(STDOUT_FILENO)) {
+	if (o.output && strcmp(o.output, "-") == 0)
+		o.output = NULL;
+	if (o.output == NULL && isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "%s: refusing to write a binary stream to a "
 			"terminal (pipe it to ior-pair or ior-dump, or use "
 			"-o FILE)\n", getprogname());
@@ -426,7 +426,7 @@ main(int argc, char **argv)
 		     "skipped: %s", sel.missing, sel.missing_names);
 
 	if (o.command)
-		command_pid = launch(o.command, out_fd == STDOUT_FILENO,
+		command_pid = launch(o.command, o.output == NULL,
 				     &release_fd);
 
 	sa.sa_handler = on_stop_signal;
@@ -435,6 +435,11 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);       /* a closed pipe is EPIPE: exit quietly */
 
 	open_bpf(&c, &o, &sel, command_pid);
+	/* Only now: a capture that cannot start leaves no empty file. */
+	if (o.output != NULL &&
+	    (out_fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			   0644)) == -1)
+		err(1, "%s", o.output);
 	if (o.npids && (sc.pids = reallocarray(NULL, o.npids,
 					       sizeof(pid_t))) == NULL)
 		err(1, "reallocarray");
@@ -547,8 +552,6 @@ main(int argc, char **argv)
 	free(c.lost_seen);
 	free(sc.pids);
 	free(o.pids);
-	if (reason == IOR_STOP_COMMAND)
-		return WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
-					     WEXITSTATUS(status);
+	/* The command's status is reported in the trailer, not as ours. */
 	return 0;
 }

@@ -37,8 +37,13 @@ tracefs_dir(void)
 			return found = tracefs_candidates[i];
 	}
 	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == -1 &&
-	    errno != EBUSY)
+	    errno != EBUSY) {
+		if (errno == EPERM || errno == EACCES)
+			errx(1, "cannot read the kernel's syscall tracepoints: "
+			     "%s (run as root, or with CAP_BPF, CAP_PERFMON "
+			     "and tracefs mounted)", strerror(errno));
 		err(1, "mount tracefs on /sys/kernel/tracing");
+	}
 	if (access("/sys/kernel/tracing/events/syscalls", R_OK) == -1)
 		errx(1, "no syscall tracepoints in tracefs (kernel built "
 		     "without CONFIG_FTRACE_SYSCALLS?)");

@@ -43,9 +43,10 @@ static const uint16_t counted_types[TYPE_SLOTS] = {
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f,
-"usage: ior-dump [--json] [--stats] [--wall] [FILE ...]\n"
-"\n"
+	fprintf(f, "usage: ior-dump [--json] [--stats] [--wall] [FILE ...]\n");
+	if (status != 0)
+		exit(status);
+	fprintf(f, "\n"
 "Print an ior stream (raw, paired or aggregate) as strace-like text, or as\n"
 "JSON lines with --json.  --stats counts records by type and reports loss\n"
 "and whether the stream ended cleanly.  --wall shows wall-clock times.\n"
