@@ -1,0 +1,143 @@
+# helpers.bash - loaded by every tests/*.bats file: `load helpers`.
+#
+# IOR_BIN is the directory of the tools under test (scripts/run-tests sets
+# it for each build); by default the repository's build/bin.
+#
+# Every test gets $T, a fresh directory ($BATS_TEST_TMPDIR).  A file that
+# defines its own setup() or teardown() calls ior_setup / ior_teardown from
+# it.
+
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+bats_require_minimum_version 1.5.0      # run --separate-stderr
+
+IOR_BIN=${IOR_BIN:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)/build/bin}
+export IOR_BIN
+
+ior_setup() {
+	export T=$BATS_TEST_TMPDIR
+	export STREAM=$T/stream.ior
+	BG_PIDS=()
+	# Sanitizer reports go to files in the test's directory, where
+	# ior_teardown finds them: a leak in a program whose exit status a
+	# test does not look at (the upstream side of a pipe) fails the test
+	# all the same.
+	if [ -n "${ASAN_OPTIONS:-}" ]; then
+		export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$T/sanitizer"
+	fi
+	if [ -n "${UBSAN_OPTIONS:-}" ]; then
+		export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$T/sanitizer"
+	fi
+}
+
+ior_teardown() {
+	local pid report bad=0
+
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	BG_PIDS=()
+	for report in "$T"/sanitizer.*; do
+		[ -e "$report" ] || continue
+		echo "# sanitizer report $report:"
+		cat "$report"
+		bad=1
+	done
+	return $bad
+}
+
+setup() {
+	ior_setup
+}
+
+teardown() {
+	ior_teardown
+}
+
+# bg COMMAND [ARG...]: start a command in the background, its output in
+# $T/bg.N.out, and remember its pid ($BG_PID) for teardown to kill.  Bats
+# waits for whoever holds its descriptors, so the command gets none of them.
+bg() {
+	local n=${#BG_PIDS[@]}
+
+	"$@" > "$T/bg.$n.out" 2>&1 < /dev/null 3>&- &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+# bg_loop SCRIPT: a background sh running `while :; do SCRIPT; sleep 0.05;
+# done`, so a capture of any second or so sees it several times.
+bg_loop() {
+	bg sh -c "while :; do $1; sleep 0.05; done"
+}
+
+# require_bpf: skip the test unless capturing is possible here: root and a
+# kernel with BTF.  In CI (CI=true) the suite must prove the capture works,
+# so there the test fails instead.
+require_bpf() {
+	local why=
+
+	if [ "$(id -u)" != 0 ]; then
+		why="not root"
+	elif [ ! -r /sys/kernel/btf/vmlinux ]; then
+		why="no /sys/kernel/btf/vmlinux"
+	fi
+	[ -z "$why" ] && return 0
+	if [ "${CI:-}" = true ]; then
+		fail "capture is impossible here ($why), and CI=true requires it"
+	fi
+	skip "capture needs root and BTF: $why"
+}
+
+# capture [ARG...]: ior-capture -q ARG... with the stream in $STREAM and
+# its standard error in $T/capture.err.  Returns ior-capture's status.
+capture() {
+	"$IOR_BIN/ior-capture" -q "$@" > "$STREAM" 2> "$T/capture.err"
+}
+
+# dump_json FILE: the records of FILE as JSON lines, in FILE.json, which
+# becomes $JSON for jqs.  Fails the test if ior-dump does not exit 0 or
+# says anything on standard error.
+dump_json() {
+	local file=$1
+
+	JSON=$file.json
+	"$IOR_BIN/ior-dump" --json "$file" > "$JSON" 2> "$file.dump-err" ||
+		fail "ior-dump --json $file exited $?: $(cat "$file.dump-err")"
+	[ ! -s "$file.dump-err" ] ||
+		fail "ior-dump --json $file said: $(cat "$file.dump-err")"
+}
+
+# Definitions for jqs: the input is the array of all records.
+#   calls      the syscalls, each an enter record with the "ret" (and
+#              "errno") of its exit: an enter and the next exit of the same
+#              thread with the same number.  Enters without an exit
+#              (exit_group, a capture that stopped) are left out.
+#   of(type)   the records of that type
+#   trailer    the (last) trailer
+IOR_JQ_DEFS='
+def of($t): .[] | select(.type == $t);
+def trailer: [of("trailer")] | last;
+def calls:
+	reduce (.[] | select(.type == "enter" or .type == "exit")) as $r
+		({open: {}, out: []};
+		 ($r.tid | tostring) as $t
+		 | if $r.type == "enter" then .open[$t] = $r
+		   elif .open[$t] != null and .open[$t].nr == $r.nr then
+			.out += [.open[$t] + {ret: $r.ret}
+				 + if $r.errno then {errno: $r.errno} else {} end]
+			| .open[$t] = null
+		   else . end)
+	| .out[];
+'
+
+# jqs [JQ-OPTION...] FILTER: jq over the records of the last dump_json,
+# slurped into one array, with the definitions above.  Options before the
+# filter (such as --arg or -r) go to jq.
+jqs() {
+	local filter=${*: -1}
+
+	jq -s "${@:1:$#-1}" "$IOR_JQ_DEFS $filter" "$JSON"
+}
