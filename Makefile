@@ -47,7 +47,7 @@ LIBS := $(BSD_LIBS) -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(O)/gen -Ilib -Ibpf
 
-TOOLS := ior-capture ior-dump
+TOOLS := ior-capture ior-dump ior-pair
 TESTBINS := workload iorgen
 BINS := $(addprefix $(O)/bin/,$(TOOLS))
 
@@ -116,6 +116,7 @@ $(O)/bin/$(1): $$($(1)_OBJ) $(O)/lib/libior.a
 endef
 $(eval $(call tool_rule,ior-capture,-lbpf -lelf -lz))
 $(eval $(call tool_rule,ior-dump,))
+$(eval $(call tool_rule,ior-pair,))
 
 $(ior-capture_OBJ): $(O)/gen/ior.skel.h
 

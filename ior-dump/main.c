@@ -14,17 +14,19 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "idmap.h"
 #include "stream.h"
 #include "syscalls.h"
 #include "sysnames.h"
 
-#define TYPE_SLOTS 13   /* known types counted by slot, the rest as unknown */
+#define TYPE_SLOTS 16   /* known types counted by slot, the rest as unknown */
 
 struct dump {
 	bool json, stats, wall;
 	FILE *out;
 	struct sysnames names;
 	const struct stream_reader *in;
+	struct idmap names_by_id[3];    /* IOR_NAME strings by kind and id */
 	uint64_t anchor_clock, anchor_realtime;
 
 	/* --stats */
@@ -37,7 +39,8 @@ struct dump {
 static const uint16_t counted_types[TYPE_SLOTS] = {
 	STREAM_SECTION, IOR_SYSCALL_NAME, IOR_PROCESS, IOR_FD,
 	IOR_SNAPSHOT_END, IOR_SYSCALL_ENTER, IOR_SYSCALL_EXIT, IOR_TASK_NEW,
-	IOR_EXEC, IOR_TASK_EXIT, IOR_COMM, IOR_LOSS, IOR_TRAILER,
+	IOR_EXEC, IOR_TASK_EXIT, IOR_COMM, IOR_LOSS, IOR_TRAILER, IOR_NAME,
+	IOR_PAIR, IOR_PAIR_TOTALS,
 };
 
 static void
@@ -57,6 +60,8 @@ usage(FILE *f, int status)
 "  ior-dump --stats run.ior\n");
 	exit(status);
 }
+
+static void forget_names(struct dump *d);
 
 static const char *
 stop_reason_name(uint32_t reason)
@@ -187,6 +192,7 @@ dump_section(struct dump *d, const struct ior_section *s)
 	d->anchor_clock = s->anchor_clock_ns;
 	d->anchor_realtime = s->anchor_realtime_ns;
 	sysnames_reset(&d->names);
+	forget_names(d);
 	if (d->json) {
 		fprintf(f, ",\"version\":\"%u.%u\"", s->version_major,
 			s->version_minor);
@@ -520,6 +526,165 @@ dump_comm(struct dump *d, const struct ior_comm *c)
 	putc('\n', f);
 }
 
+/* An IOR_NAME string: a length-prefixed copy kept per section. */
+struct name_copy {
+	size_t len;
+	char bytes[];
+};
+
+static void
+free_name(uint32_t key, void *value, void *arg)
+{
+	(void)key;
+	(void)arg;
+	free(value);
+}
+
+static void
+forget_names(struct dump *d)
+{
+	for (unsigned k = 0; k < 3; k++) {
+		idmap_foreach(&d->names_by_id[k], free_name, NULL);
+		idmap_release(&d->names_by_id[k]);
+	}
+}
+
+static const struct name_copy *
+name_get(struct dump *d, unsigned kind, uint32_t id)
+{
+	return kind < 3 && id ? idmap_get(&d->names_by_id[kind], id) : NULL;
+}
+
+static void
+dump_name(struct dump *d, const struct ior_name *n, uint32_t size)
+{
+	struct string_ref s;
+	bool has = record_string_at(n, size, n->str_off, n->nstrings, 0, &s);
+	unsigned kind = n->header.misc;
+	FILE *f = d->out;
+
+	if (has && kind < 3 && n->id != 0) {
+		struct name_copy *c = malloc(sizeof(*c) + s.len);
+
+		if (c == NULL)
+			err(1, "malloc");
+		c->len = s.len;
+		memcpy(c->bytes, s.bytes, s.len);
+		free(idmap_remove(&d->names_by_id[kind], n->id));
+		idmap_put(&d->names_by_id[kind], n->id, c);
+	}
+	if (d->json) {
+		fprintf(f, ",\"kind\":\"%s\",\"id\":%u",
+			kind == IOR_NAME_PATH ? "path" :
+			kind == IOR_NAME_COMM ? "comm" : "unknown", n->id);
+		json_string_ref(f, "value", has, &s);
+	}
+	/* Text mode: names show up inside the pairs that use them. */
+}
+
+static void
+json_name(struct dump *d, const char *key, unsigned kind, uint32_t id)
+{
+	const struct name_copy *c = name_get(d, kind, id);
+
+	if (c != NULL)
+		json_bytes(d->out, key, c->bytes, c->len);
+	else
+		fprintf(d->out, ",\"%s\":null", key);
+}
+
+static void
+text_name(struct dump *d, unsigned kind, uint32_t id)
+{
+	const struct name_copy *c = name_get(d, kind, id);
+
+	if (c != NULL)
+		put_quoted(d->out, c->bytes, c->len);
+	else
+		fprintf(d->out, "?%u", id);
+}
+
+static void
+dump_pair(struct dump *d, const struct ior_pair *p)
+{
+	char nbuf[24];
+	const char *name = sysnames_get(&d->names, p->header.misc, nbuf);
+	const char *fam = family_name(p->family);
+	const char *ename = p->err ? strerrorname_np(p->err) : NULL;
+	FILE *f = d->out;
+
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"latency_ns\":%" PRIu64,
+			(uint64_t)p->time_ns, (uint64_t)p->latency_ns);
+		if (p->pair_flags & IOR_PAIR_GAP_KNOWN)
+			fprintf(f, ",\"gap_ns\":%" PRIu64, (uint64_t)p->gap_ns);
+		else
+			fputs(",\"gap_ns\":null", f);
+		fprintf(f, ",\"pid\":%u,\"tid\":%u", p->pid, p->tid);
+		json_name(d, "comm", IOR_NAME_COMM, p->comm_id);
+		fprintf(f, ",\"nr\":%u", p->header.misc);
+		json_strz(f, "syscall", name);
+		fprintf(f, ",\"family\":\"%s\",\"fd\":%d", fam ? fam : "unknown",
+			p->fd);
+		json_name(d, "path", IOR_NAME_PATH, p->path_id);
+		if (p->path2_id)
+			json_name(d, "path2", IOR_NAME_PATH, p->path2_id);
+		fprintf(f, ",\"flags\":%u,\"ret\":%" PRId64 ",\"bytes\":%" PRIu64,
+			p->flags, (int64_t)p->ret, (uint64_t)p->bytes);
+		if (p->err) {
+			char num[16];
+
+			snprintf(num, sizeof(num), "E%u", p->err);
+			json_strz(f, "errno", ename ? ename : num);
+		}
+		fprintf(f, ",\"read\":%s,\"write\":%s",
+			p->pair_flags & IOR_PAIR_READ ? "true" : "false",
+			p->pair_flags & IOR_PAIR_WRITE ? "true" : "false");
+		if (p->pair_flags & IOR_PAIR_RESTART)
+			fputs(",\"restart\":true", f);
+		if (p->pair_flags & IOR_PAIR_NORETURN)
+			fputs(",\"noreturn\":true", f);
+		if (p->pair_flags & IOR_PAIR_FD_UNKNOWN)
+			fputs(",\"fd_unknown\":true", f);
+		return;
+	}
+	text_who(d, p->time_ns, p->pid, p->tid);
+	{
+		const struct name_copy *c = name_get(d, IOR_NAME_COMM,
+						     p->comm_id);
+		int n = c ? (int)(c->len < 16 ? c->len : 16) : 1;
+
+		fprintf(f, "%-16.*s", n, c ? c->bytes : "?");
+	}
+	fprintf(f, "%s(", name);
+	if (p->fd >= 0)
+		fprintf(f, "%d", p->fd);
+	if (p->path_id) {
+		fputs(p->fd >= 0 ? " " : "", f);
+		text_name(d, IOR_NAME_PATH, p->path_id);
+	}
+	if (p->path2_id) {
+		fputs(" -> ", f);
+		text_name(d, IOR_NAME_PATH, p->path2_id);
+	}
+	fputs(") = ", f);
+	if (p->err)
+		fprintf(f, "-1 %s (%s)", ename ? ename : "E?",
+			strerror(p->err));
+	else if ((uint64_t)p->ret > 0xffffffffu)
+		fprintf(f, "0x%" PRIx64, (uint64_t)p->ret);
+	else
+		fprintf(f, "%" PRId64, (int64_t)p->ret);
+	if (p->pair_flags & IOR_PAIR_RESTART)
+		fputs(" (restart)", f);
+	if (p->bytes)
+		fprintf(f, " [%" PRIu64 " B %s]", (uint64_t)p->bytes,
+			(p->pair_flags & (IOR_PAIR_READ | IOR_PAIR_WRITE)) ==
+			(IOR_PAIR_READ | IOR_PAIR_WRITE) ? "moved" :
+			p->pair_flags & IOR_PAIR_READ ? "read" : "written");
+	fprintf(f, " <%.6f>\n", p->latency_ns / 1e9);
+}
+
 static void
 dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 	    uint32_t size)
@@ -610,6 +775,31 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 			fprintf(f, "%s\n", stop_reason_name(t->reason));
 		break;
 	}
+	case IOR_NAME:
+		dump_name(d, (const void *)rec, size);
+		break;
+	case IOR_PAIR:
+		dump_pair(d, (const void *)rec);
+		break;
+	case IOR_PAIR_TOTALS: {
+		const struct ior_pair_totals *t = (const void *)rec;
+
+		if (d->json)
+			fprintf(f, ",\"pairs\":%" PRIu64 ",\"unmatched_exits\":%"
+				PRIu64 ",\"unmatched_enters\":%" PRIu64
+				",\"lost\":%" PRIu64 ",\"fd_unknown\":%" PRIu64,
+				(uint64_t)t->pairs, (uint64_t)t->unmatched_exits,
+				(uint64_t)t->unmatched_enters,
+				(uint64_t)t->lost, (uint64_t)t->fd_unknown);
+		else
+			fprintf(f, "# pairs: %" PRIu64 ", unmatched exits %"
+				PRIu64 ", unmatched enters %" PRIu64
+				", lost %" PRIu64 ", unknown fds %" PRIu64 "\n",
+				(uint64_t)t->pairs, (uint64_t)t->unmatched_exits,
+				(uint64_t)t->unmatched_enters,
+				(uint64_t)t->lost, (uint64_t)t->fd_unknown);
+		break;
+	}
 	default:
 		if (d->json)
 			fprintf(f, ",\"record_type\":%u,\"size\":%u", type, size);
@@ -691,6 +881,7 @@ dump_input(struct dump *d, const char *path)
 		close(r.fd);
 	stream_reader_release(&r);
 	sysnames_reset(&d->names);
+	forget_names(d);
 	return status;
 }
 

@@ -95,6 +95,10 @@ enum ior_record_type {
 	IOR_EXEC = 0x0104,
 	IOR_TASK_EXIT = 0x0105,
 	IOR_COMM = 0x0106,
+
+	IOR_NAME = 0x0201,
+	IOR_PAIR = 0x0202,
+	IOR_PAIR_TOTALS = 0x0203,
 };
 
 /*
@@ -331,6 +335,85 @@ struct ior_comm {
 	__u32 pid;
 	__u32 tid;
 	__u8 comm[IOR_COMM_LEN];
+};
+
+/*
+ * IOR_NAME: an interned string, defined once before the first record that
+ * uses its id.  misc: enum ior_name_kind.  Ids are per section and per
+ * kind, starting at 1; 0 means "none".  One string, tag 0.
+ */
+struct ior_name {
+	struct ior_record header;
+	__u32 id;
+	__u16 str_off;
+	__u16 nstrings;
+};
+
+enum ior_name_kind {
+	IOR_NAME_PATH = 1,      /* a file's path, or "pipe:", "socket:" ... */
+	IOR_NAME_COMM = 2,      /* a thread's comm */
+};
+
+/*
+ * IOR_PAIR: one completed syscall, written by ior-pair when the exit is
+ * seen.  misc: the syscall number.  Fixed size; strings are interned.
+ *
+ *	8	time_ns		enter time
+ *	16	latency_ns	exit - enter
+ *	24	gap_ns		enter - this thread's previous exit
+ *	32	pid, tid
+ *	40	ret		raw return value
+ *	48	bytes		bytes moved (reads, writes, transfers)
+ *	56	path_id		IOR_NAME_PATH: the file (source of a transfer)
+ *	60	path2_id	the second file: rename target, transfer sink
+ *	64	comm_id		IOR_NAME_COMM: the thread's comm at the time
+ *	68	fd		the fd the syscall used or made, -1 if none
+ *	72	flags		open flags of the file (O_*), as known
+ *	76	err		errno, 0 on success and for restart codes
+ *	78	family		enum ior_family
+ *	79	pair_flags	IOR_PAIR_*
+ */
+struct ior_pair {
+	struct ior_record header;
+	__u64 time_ns;
+	__u64 latency_ns;
+	__u64 gap_ns;
+	__u32 pid;
+	__u32 tid;
+	__s64 ret;
+	__u64 bytes;
+	__u32 path_id;
+	__u32 path2_id;
+	__u32 comm_id;
+	__s32 fd;
+	__u32 flags;
+	__u16 err;
+	__u8 family;
+	__u8 pair_flags;
+};
+
+enum ior_pair_flags {
+	IOR_PAIR_GAP_KNOWN = 1 << 0,    /* gap_ns is meaningful */
+	IOR_PAIR_READ = 1 << 1,         /* bytes were read (path_id side) */
+	IOR_PAIR_WRITE = 1 << 2,        /* bytes were written (path2_id side
+					   for a transfer, else path_id) */
+	IOR_PAIR_RESTART = 1 << 3,      /* interrupted, to be restarted */
+	IOR_PAIR_NORETURN = 1 << 4,     /* exit/exit_group: ended by exit */
+	IOR_PAIR_FD_UNKNOWN = 1 << 5,   /* the fd was not in the fd table */
+};
+
+/*
+ * IOR_PAIR_TOTALS: what ior-pair could not pair, written before its
+ * trailer.  misc: 0.
+ */
+struct ior_pair_totals {
+	struct ior_record header;
+	__u64 pairs;
+	__u64 unmatched_exits;  /* exit without its enter (began before
+				   capture, or the enter was lost) */
+	__u64 unmatched_enters; /* enter whose exit never came */
+	__u64 lost;             /* events the kernel lost (input loss) */
+	__u64 fd_unknown;       /* pairs on an fd the table did not know */
 };
 
 /*

@@ -27,6 +27,9 @@ _Static_assert(sizeof(struct ior_task_exit) == 32, "task exit");
 _Static_assert(sizeof(struct ior_comm) == 40, "comm");
 _Static_assert(sizeof(struct ior_loss) == 40, "loss");
 _Static_assert(sizeof(struct ior_trailer) == 48, "trailer");
+_Static_assert(sizeof(struct ior_name) == 16, "name");
+_Static_assert(sizeof(struct ior_pair) == 80, "pair");
+_Static_assert(sizeof(struct ior_pair_totals) == 48, "pair totals");
 
 #define READ_CHUNK (256u * 1024)
 #define WRITE_BLOCK (256u * 1024)
@@ -47,6 +50,9 @@ record_known_size(uint16_t type)
 	case IOR_EXEC: return sizeof(struct ior_exec);
 	case IOR_TASK_EXIT: return sizeof(struct ior_task_exit);
 	case IOR_COMM: return sizeof(struct ior_comm);
+	case IOR_NAME: return sizeof(struct ior_name);
+	case IOR_PAIR: return sizeof(struct ior_pair);
+	case IOR_PAIR_TOTALS: return sizeof(struct ior_pair_totals);
 	}
 	return 0;
 }
@@ -68,6 +74,9 @@ record_type_name(uint16_t type)
 	case IOR_EXEC: return "exec";
 	case IOR_TASK_EXIT: return "task_exit";
 	case IOR_COMM: return "comm";
+	case IOR_NAME: return "name";
+	case IOR_PAIR: return "pair";
+	case IOR_PAIR_TOTALS: return "pair_totals";
 	}
 	return NULL;
 }
