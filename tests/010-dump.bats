@@ -538,3 +538,27 @@ EOF
 	assert_line --index 1 '["/very/long",true,null]'
 	assert_line --index 2 '["",null,true]'
 }
+
+@test "paired records are dumped by type, names resolved" {
+	{
+		echo "section anchor=1,1"
+		echo "syscall name=read nargs=3"
+		echo "name id=1 value=/tmp/x"
+		echo "name kind=comm id=1 value=cat"
+		echo "pair pid=3 nr=read ret=-EAGAIN latency=100 path=1 comm=1 fd=3"
+		echo "pair_totals"
+		echo "trailer"
+	} | mk pairs
+	run --separate-stderr "$DUMP" --json "$T/pairs.ior"
+	assert_success
+	run jq -c '[.type, .path, .comm, .errno, .pairs]' <<< "$output"
+	assert_output - <<'EOF2'
+["section",null,null,null,null]
+["syscall_name",null,null,null,null]
+["name",null,null,null,null]
+["name",null,null,null,null]
+["pair","/tmp/x","cat","EAGAIN",null]
+["pair_totals",null,null,null,1]
+["trailer",null,null,null,null]
+EOF2
+}

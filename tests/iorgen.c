@@ -39,17 +39,23 @@ static const char usage_text[] =
 "  task_exit pid= [tid=PID] [code=0] [last]\n"
 "  comm pid= [tid=PID] comm=\n"
 "  loss [cpu=0] lost=N [total=running sum of this cpu]\n"
+"  name [kind=path|comm|N] id=N value=S    (an interned string)\n"
+"  pair pid= [tid=PID] nr=N|NAME [ret=0 latency=0 gap=0 bytes=0 path=ID\n"
+"          path2=ID comm=ID fd=-1 flags=0 err=-ret family=of nr pflags=0]\n"
+"  pair_totals [pairs=N unmatched_exits=0 unmatched_enters=0 lost=0\n"
+"          fd_unknown=0]              (pairs: counted in this section)\n"
 "  trailer [records= events= lost=]   (default: counted in this section)\n"
 "          [reason=end|signal|duration|command|target|N] [status=0]\n"
 "  record type=N [fill=HEX]           (any type, body of fill bytes)\n"
 "  raw HEX|\"STRING\" ...               (bytes as they are, no framing)\n"
-"Every record but raw takes t=NS (default: the previous t + 1000 where the\n"
-"record has a time), misc=N, len=N (bytes on the wire: cut, or zero-padded)\n"
-"and size=N (the frame's size field only, to lie).  Records with strings\n"
-"take truncated=KEY,.. and fault=KEY,.. to flag them; strings are written\n"
-"in line order and only when given.  Numbers are C literals (0x.., 0..\n"
-"octal) and may be negative.  Values may be \"quoted\" with the escapes\n"
-"\\n \\t \\r \\\\ \\\" \\xNN and \\0 (one NUL byte).\n";
+"Records with a time take t=NS (default: the previous t + 1000).  All but\n"
+"section and raw take misc=N, len=N (bytes on the wire: cut, or zero-padded)\n"
+"and size=N (the frame's size field only, to lie; section takes size= too).\n"
+"Strings are written in line order, only those given; truncated=KEY,.. and\n"
+"fault=KEY,.. flag them.  Numbers are C literals (0x.., 0.. octal) and may\n"
+"be negative.  Values may be \"quoted\" with the escapes \\n \\t \\r \\\\ \\\"\n"
+"\\xNN and \\0 (one NUL byte).  The section header names the tool iorgen,\n"
+"its command line and this machine, like any producer's.\n";
 
 #define MAX_TOKENS 512
 #define MAX_SYSCALLS 1024
@@ -78,7 +84,7 @@ static struct {
 	char name[64];
 } sysnames[MAX_SYSCALLS];
 static int nsysnames;
-static uint64_t events, lost_sum, nprocesses, nfds;     /* this section */
+static uint64_t events, lost_sum, nprocesses, nfds, npairs;     /* section */
 static uint64_t cpu_total[MAX_CPUS];
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -297,6 +303,20 @@ syscall_by(const char *key)
 	return syscall_nr(name);
 }
 
+/* family= by name or number, else the family of the syscall called name. */
+static uint8_t
+family(const char *name)
+{
+	struct token *t = get("family", true);
+	int f;
+
+	if (t == NULL)
+		return name ? syscall_family(name) : IOR_FAMILY_OTHER;
+	if ((f = family_by_name((char *)t->val)) >= 0)
+		return f;
+	return parse_num("family", (char *)t->val, t->len, 8);
+}
+
 /*
  * Fill comm[16] from comm= (at most 16 bytes), else from the base name of
  * path cut to 15 bytes, as the kernel names a task after exec.
@@ -443,7 +463,7 @@ cmd_section(int argc, char **argv)
 	s->producer_pid = num("pid", s->producer_pid, 32);
 	s->clock_id = num("clock", s->clock_id, 32);
 	s->size = num("size", s->size, 32);
-	events = lost_sum = nprocesses = nfds = 0;
+	events = lost_sum = nprocesses = nfds = npairs = 0;
 	memset(cpu_total, 0, sizeof(cpu_total));
 }
 
@@ -451,12 +471,12 @@ static void
 cmd_syscall(void)
 {
 	struct ior_syscall_name *r;
-	struct token *name = get("name", true), *fam = get("family", true);
+	struct token *name = get("name", true);
 	struct token *paths = get("paths", true);
 	uint32_t off = sizeof(*r);
 	uint64_t v[8];
 	const char *s;
-	int family, nr = name ? syscall_nr((char *)name->val) : -1;
+	int nr = name ? syscall_nr((char *)name->val) : -1;
 
 	r = start(IOR_SYSCALL_NAME, 0, sizeof(*r));
 	if (get("nr", true) == NULL && name == NULL)
@@ -467,10 +487,7 @@ cmd_syscall(void)
 	s = name ? (const char *)name->val : syscall_name(r->nr);
 	if (s == NULL)
 		fail("no name for syscall %u on this machine: give name=", r->nr);
-	family = syscall_family(s);
-	if (fam != NULL && (family = family_by_name((char *)fam->val)) < 0)
-		family = parse_num("family", (char *)fam->val, fam->len, 8);
-	r->family = family;
+	r->family = family(s);
 	r->nargs = num("nargs", 6, 8);
 	for (int i = 0, n = paths ? parse_list(paths, v, 8, 8, ',') : 0; i < n; i++) {
 		if (v[i] > 7)
@@ -659,6 +676,68 @@ cmd_loss(void)
 }
 
 static void
+cmd_name(void)
+{
+	static const char *const keys[] = { "value" };
+	struct ior_name *r = start(IOR_NAME, 0, sizeof(*r));
+	struct token *kind = get("kind", true);
+	uint32_t off = sizeof(*r);
+
+	r->header.misc = IOR_NAME_PATH;
+	if (kind != NULL && strcmp((char *)kind->val, "path") != 0)
+		r->header.misc = strcmp((char *)kind->val, "comm") == 0 ?
+			IOR_NAME_COMM : parse_num("kind", (char *)kind->val, kind->len, 16);
+	r->id = need("id", 32);
+	r->str_off = off;
+	r->nstrings = add_strings(&off, keys, 1);
+	emit(record_finish(rec, off));
+}
+
+static void
+cmd_pair(void)
+{
+	struct ior_pair *r = start(IOR_PAIR, 0, sizeof(*r));
+	const char *name = NULL;
+
+	r->header.misc = syscall_by("nr");
+	r->time_ns = when();
+	r->latency_ns = num("latency", 0, 64);
+	r->gap_ns = num("gap", 0, 64);
+	r->pid = need("pid", 32);
+	r->tid = num("tid", r->pid, 32);
+	r->ret = num("ret", 0, 64);
+	r->bytes = num("bytes", 0, 64);
+	r->path_id = num("path", 0, 32);
+	r->path2_id = num("path2", 0, 32);
+	r->comm_id = num("comm", 0, 32);
+	r->fd = num("fd", -1, 32);
+	r->flags = num("flags", 0, 32);
+	r->err = num("err", r->ret < 0 && r->ret >= -4095 ? -r->ret : 0, 16);
+	for (int i = 0; i < nsysnames; i++)
+		if (sysnames[i].nr == r->header.misc)
+			name = sysnames[i].name;
+	if (name == NULL)
+		name = syscall_name(r->header.misc);
+	r->family = family(name);
+	r->pair_flags = num("pflags", 0, 8);
+	npairs++;
+	emit(sizeof(*r));
+}
+
+static void
+cmd_pair_totals(void)
+{
+	struct ior_pair_totals *r = start(IOR_PAIR_TOTALS, 0, sizeof(*r));
+
+	r->pairs = num("pairs", npairs, 64);
+	r->unmatched_exits = num("unmatched_exits", 0, 64);
+	r->unmatched_enters = num("unmatched_enters", 0, 64);
+	r->lost = num("lost", 0, 64);
+	r->fd_unknown = num("fd_unknown", 0, 64);
+	emit(sizeof(*r));
+}
+
+static void
 cmd_trailer(void)
 {
 	static const char *const reasons[] = {
@@ -748,6 +827,8 @@ static const struct {
 	{ "task_new", cmd_task_new }, { "exec", cmd_exec },
 	{ "task_exit", cmd_task_exit }, { "comm", cmd_comm },
 	{ "loss", cmd_loss }, { "trailer", cmd_trailer },
+	{ "name", cmd_name }, { "pair", cmd_pair },
+	{ "pair_totals", cmd_pair_totals },
 	{ "record", cmd_record }, { "raw", cmd_raw },
 };
 
