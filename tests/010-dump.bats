@@ -374,6 +374,42 @@ EOF
 	assert_line --partial "< openat = -1 ENOENT"
 }
 
+@test "an enter record shorter than its fixed part has no arguments" {
+	# A reader zero-extends short records: nargs reads 0.  Sizes under
+	# 32 must not make the argument count wrap around.
+	for len in 8 16 24; do
+		{
+			echo "section anchor=1,1"
+			echo "record type=0x0101 misc=0 len=$len"
+			echo "trailer"
+		} | mk short
+		for opt in --json ""; do
+			run --separate-stderr "$DUMP" $opt "$T/short.ior"
+			assert_success
+			assert_equal "$stderr" ""
+		done
+		run jq -c 'select(.type == "enter") | [.pid, .args, .strings]' < <("$DUMP" --json "$T/short.ior")
+		assert_output "[0,[],[]]"
+	done
+}
+
+@test "a record of wire type 0xffff is unknown, not a section header" {
+	{
+		small_head
+		echo "record type=0xffff fill=0102030405060708"
+		small_tail
+	} | mk ffff
+	run --separate-stderr "$DUMP" --json "$T/ffff.ior"
+	assert_success
+	run jq -c 'select(.type == "section" or .type == "unknown") | [.type, .record_type]' <<< "$output"
+	assert_output - <<'EOF2'
+["section",null]
+["unknown",65535]
+EOF2
+	run "$DUMP" --stats "$T/ffff.ior"
+	assert_line --regexp '^sections +1$'
+}
+
 # bad_length SIZE: a record whose frame says SIZE after five good ones.
 bad_length() {
 	small_head | mk before
