@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,6 +63,17 @@ usage(FILE *f, int status)
 }
 
 static void forget_names(struct dump *d);
+
+/* A wait(2) status as a person reads it. */
+static void
+text_wait_status(FILE *f, int status)
+{
+	if (WIFSIGNALED(status))
+		fprintf(f, "killed by SIG%s", sigabbrev_np(WTERMSIG(status)) ?
+			sigabbrev_np(WTERMSIG(status)) : "?");
+	else
+		fprintf(f, "exited %d", WEXITSTATUS(status));
+}
 
 static const char *
 stop_reason_name(uint32_t reason)
@@ -348,7 +360,7 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 	FILE *f = d->out;
 
 	if (sizeof(*e) + nargs * 8u > size)
-		nargs = (size - sizeof(*e)) / 8;
+		nargs = size > sizeof(*e) ? (size - sizeof(*e)) / 8 : 0;
 	for (unsigned i = 0; i < e->nstrings && i < 8; i++)
 		if (record_string_at(e, size, e->str_off, e->nstrings, i,
 				     &strs[i]) && strs[i].tag < 8)
@@ -503,8 +515,11 @@ dump_task_exit(struct dump *d, const struct ior_task_exit *x)
 		return;
 	}
 	text_who(d, x->time_ns, x->pid, x->tid);
-	fprintf(f, "exit %d (%s)\n", x->exit_code,
-		x->header.misc ? "process" : "thread");
+	if (WIFSIGNALED(x->exit_code))
+		text_wait_status(f, x->exit_code);
+	else
+		fprintf(f, "exit %d", WEXITSTATUS(x->exit_code));
+	fprintf(f, " (%s)\n", x->header.misc ? "process" : "thread");
 }
 
 static void
@@ -769,9 +784,11 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 			" events, %" PRIu64 " lost, stopped: ",
 			(uint64_t)t->records, (uint64_t)t->events,
 			(uint64_t)t->lost);
-		if (t->reason == IOR_STOP_COMMAND)
-			fprintf(f, "command exited %d\n", t->status);
-		else
+		if (t->reason == IOR_STOP_COMMAND) {
+			fputs("command ", f);
+			text_wait_status(f, t->status);
+			putc('\n', f);
+		} else
 			fprintf(f, "%s\n", stop_reason_name(t->reason));
 		break;
 	}

@@ -322,7 +322,7 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 	if (t->busy)
 		pr->totals.unmatched_enters++;  /* its exit never came */
 	if (sizeof(*e) + nargs * 8u > size)
-		nargs = (size - sizeof(*e)) / 8;
+		nargs = size > sizeof(*e) ? (size - sizeof(*e)) / 8 : 0;
 	memset(&t->p, 0, sizeof(t->p));
 	t->busy = true;
 	t->p.time_ns = e->time_ns;

@@ -79,8 +79,10 @@ enum ior_string_flags {
 /*
  * Record types.  Ranges: 0x00xx stream and context records, 0x01xx raw
  * events from the kernel, 0x02xx paired records, 0x03xx aggregate records.
- * 0x4989 can never be a type: those are the first bytes of the magic.
+ * IOR_TYPE_RESERVED can never be a type: those are the first bytes of the
+ * magic; readers report a record of that type as damage.
  */
+#define IOR_TYPE_RESERVED 0x4989u
 enum ior_record_type {
 	IOR_SYSCALL_NAME = 0x0001,
 	IOR_PROCESS = 0x0002,

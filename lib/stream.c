@@ -263,7 +263,11 @@ stream_next(struct stream_reader *r)
 
 		if (r->status == STREAM_ERROR)
 			return NULL;
-		if (have > 0)
+		if (have > 0 && r->sections == 0 &&
+		    memcmp(r->buf + r->head, IOR_MAGIC, have) != 0)
+			stream_damage(r, "not an ior stream (bad magic) at "
+				      "offset %llu", (unsigned long long)r->offset);
+		else if (have > 0)
 			stream_damage(r, "truncated record at offset %llu "
 				      "(need 8 bytes, have %zu)",
 				      (unsigned long long)r->offset, have);
@@ -300,6 +304,11 @@ stream_next(struct stream_reader *r)
 			       "line-ending conversion)";
 		stream_damage(r, "%s at offset %llu", what,
 			      (unsigned long long)r->offset);
+		return NULL;
+	}
+	if (rec->type == IOR_TYPE_RESERVED) {
+		stream_damage(r, "reserved record type 0x%04x at offset %llu",
+			      rec->type, (unsigned long long)r->offset);
 		return NULL;
 	}
 	size = rec->size;

@@ -17,8 +17,11 @@
 
 #include "ior_format.h"
 
-/* Not a wire type: what stream_next() reports for a section header. */
-#define STREAM_SECTION 0xffffu
+/*
+ * What stream_next() reports as the type of a section header: the one
+ * value no record may have (the first two bytes of the magic).
+ */
+#define STREAM_SECTION IOR_TYPE_RESERVED
 
 enum stream_status {
 	STREAM_OK = 0,          /* records may follow */

@@ -178,8 +178,8 @@ EOF
 	small_stream | mk small
 	run "$DUMP" "$T/small.ior"
 	assert_success
-	# docs/ior-dump.md: > openat(-100, "/tmp/x", 0x80000, 0)
-	assert_line --partial '> openat(-100, "/tmp/x", 0x80000, 0)'
+	# docs/ior-dump.md: > openat(-100, "/tmp/x", 524288, 0)
+	assert_line --partial '> openat(-100, "/tmp/x", 524288, 0)'
 }
 
 @test "--stats counts records by type, sections, loss and the trailer" {
