@@ -175,14 +175,8 @@ jqw() {
 
 @test "nothing from outside the workload's process tree is recorded" {
 	workload_stream
-	# The tree: the workload and, transitively, every task it created.
-	run jqw -c '(reduce of("task_new") as $t ([$p];
-			if any(.[]; . == $t.parent_pid) then . + [$t.child_pid]
-			else . end)) as $tree
-		| [.[] | select(.type == "enter" or .type == "exit"
-			or .type == "exec" or .type == "task_exit"
-			or .type == "comm" or .type == "task_new")
-		   | .pid // .parent_pid] | unique | . - $tree'
+	run jqw -c 'tree($p) as $tree
+		| [events | .pid // .parent_pid] | unique | . - $tree'
 	assert_output '[]'
 	# And the workload was seen at all.
 	run jqw '[of("enter") | select(.pid == $p)] | length > 20'
@@ -289,10 +283,7 @@ jqw() {
 	capture_pid=$(jqs 'first.producer_pid')
 	[ "$capture_pid" -gt 0 ] || fail "no producer pid in the section"
 	run jqs -c --argjson d "$dump_pid" --argjson c "$capture_pid" \
-		'[.[] | select(.type == "enter" or .type == "exit"
-			or .type == "exec" or .type == "task_exit"
-			or .type == "comm" or .type == "task_new")
-		 | select(.pid == $d or .pid == $c
+		'[events | select(.pid == $d or .pid == $c
 			or .parent_pid == $d or .parent_pid == $c)
 		 | {type, pid, syscall}] | unique'
 	assert_output '[]'

@@ -117,9 +117,32 @@ dump_json() {
 #              (exit_group, a capture that stopped) are left out.
 #   of(type)   the records of that type
 #   trailer    the (last) trailer
+#   tree($pid) the pids of $pid and its descendants: the children the
+#              snapshot found (process records, by ppid) and those created
+#              during the capture (task_new records), transitively
+#   events     the records of events: enter, exit, task_new, exec,
+#              task_exit, comm
+#   early      the pids whose events all came before the snapshot's end: a
+#              process in scope that exits between the attach and the
+#              snapshot has events but no process record
 IOR_JQ_DEFS='
 def of($t): .[] | select(.type == $t);
 def trailer: [of("trailer")] | last;
+def events: .[] | select(.type == "enter" or .type == "exit"
+	or .type == "task_new" or .type == "exec" or .type == "task_exit"
+	or .type == "comm");
+def tree($root):
+	([of("process") | [.ppid, .pid]]
+	 + [of("task_new") | [.parent_pid, .child_pid]]) as $edges
+	| def grow: . as $t
+		| ($t + [$edges[] | select(.[0] as $p | any($t[]; . == $p))
+			 | .[1]] | unique) as $n
+		| if $n == $t then $t else $n | grow end;
+	  [$root] | grow;
+def early:
+	([of("snapshot_end")] | first.time_ns) as $snap
+	| ([events | .pid // .parent_pid] | unique)
+	  - ([events | select(.time_ns >= $snap) | .pid // .parent_pid] | unique);
 def calls:
 	reduce (.[] | select(.type == "enter" or .type == "exit")) as $r
 		({open: {}, out: []};
