@@ -34,7 +34,8 @@ loop_reading() {
 	run jqs -c '[.[] | select(.type == "enter" or .type == "exit")
 		| .pid] | unique'
 	assert_output "[$a]"
-	run jqs --arg f "$T/b.txt" '[of("enter") | select(.path == $f)] | length'
+	run jqs --arg f "$T/b.txt" --argjson b "$b" '[events
+		| select(.pid == $b or .path == $f)] | length'
 	assert_output 0
 }
 
@@ -58,8 +59,9 @@ loop_reading() {
 	run jqs -c --argjson a "$a" 'tree($a) as $tree | early as $early
 		| [events | .pid // .parent_pid] | unique | . - $tree - $early'
 	assert_output '[]'
-	run jqs -c --arg f "$T/b.txt" '[of("enter") | select(.path == $f)
-		| .pid] | unique'
+	# The other loop is not: neither its shell nor its cats.
+	run jqs -c --arg f "$T/b.txt" --argjson b "$b" '[events
+		| select(.pid == $b or .parent_pid == $b or .path == $f)]'
 	assert_output '[]'
 }
 
