@@ -431,6 +431,19 @@ int BPF_PROG(ior_task_rename, struct task_struct *task, const char *comm)
 
 	if (!in_scope(tgid, tid, false))
 		return 0;
+	/*
+	 * Under -n, a rename matters when the thread had the comm or takes
+	 * it; the task need not be current (/proc/PID/comm), so the comm is
+	 * read from the task and the argument, not bpf_get_current_comm.
+	 */
+	if (filter_comm_len) {
+		char before[IOR_COMM_LEN] = {}, after[IOR_COMM_LEN] = {};
+
+		bpf_probe_read_kernel_str(before, sizeof(before), task->comm);
+		bpf_probe_read_kernel_str(after, sizeof(after), comm);
+		if (!comm_matches(before) && !comm_matches(after))
+			return 0;
+	}
 	c = bpf_ringbuf_reserve(&events, sizeof(*c), 0);
 	if (!c) {
 		count_loss();
