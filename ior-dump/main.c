@@ -894,9 +894,7 @@ dump_input(struct dump *d, const char *path)
 	if (r.status != STREAM_END)
 		d->all_trailers = false;
 	status = r.status == STREAM_END ? 0 : 1;
-	if (r.fd != STDIN_FILENO)
-		close(r.fd);
-	stream_reader_release(&r);
+	stream_reader_close(&r);
 	sysnames_reset(&d->names);
 	forget_names(d);
 	return status;

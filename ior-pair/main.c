@@ -127,27 +127,20 @@ emit_name(struct pairer *pr, uint16_t kind, uint32_t id, const char *bytes,
 }
 
 static void
-need_path(struct pairer *pr, uint32_t id)
+need_name(struct pairer *pr, uint16_t kind, uint32_t id)
 {
+	bool path = kind == IOR_NAME_PATH;
+	const struct strtab *t = path ? &pr->paths : &pr->comms;
 	size_t len;
 	const char *s;
 
-	if (id == 0 || !mark_written(&pr->path_written, &pr->path_written_cap, id))
+	if (id == 0 ||
+	    !mark_written(path ? &pr->path_written : &pr->comm_written,
+			  path ? &pr->path_written_cap : &pr->comm_written_cap,
+			  id))
 		return;
-	s = strtab_get(&pr->paths, id, &len);
-	emit_name(pr, IOR_NAME_PATH, id, s, len);
-}
-
-static void
-need_comm(struct pairer *pr, uint32_t id)
-{
-	size_t len;
-	const char *s;
-
-	if (id == 0 || !mark_written(&pr->comm_written, &pr->comm_written_cap, id))
-		return;
-	s = strtab_get(&pr->comms, id, &len);
-	emit_name(pr, IOR_NAME_COMM, id, s, len);
+	s = strtab_get(t, id, &len);
+	emit_name(pr, kind, id, s, len);
 }
 
 static uint32_t
@@ -506,9 +499,9 @@ emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 	tmp.pair_flags = extra_flags;
 	if (r != NULL)
 		apply(pr, t, r, ret, &tmp);
-	need_path(pr, tmp.path_id);
-	need_path(pr, tmp.path2_id);
-	need_comm(pr, t->comm_id);
+	need_name(pr, IOR_NAME_PATH, tmp.path_id);
+	need_name(pr, IOR_NAME_PATH, tmp.path2_id);
+	need_name(pr, IOR_NAME_COMM, t->comm_id);
 
 	p = stream_reserve(&pr->out, IOR_PAIR, t->p.nr, sizeof(*p));
 	memcpy((char *)p + sizeof(p->header), (char *)&tmp + sizeof(tmp.header),
@@ -827,9 +820,7 @@ pair_input(struct pairer *pr, const char *path)
 	}
 	status = r.status == STREAM_END ? 0 : 1;
 	close_section(pr, NULL);
-	if (r.fd != STDIN_FILENO)
-		close(r.fd);
-	stream_reader_release(&r);
+	stream_reader_close(&r);
 	return status;
 }
 

@@ -118,6 +118,14 @@ stream_reader_release(struct stream_reader *r)
 }
 
 void
+stream_reader_close(struct stream_reader *r)
+{
+	if (r->fd != STDIN_FILENO)
+		close(r->fd);
+	stream_reader_release(r);
+}
+
+void
 stream_damage(struct stream_reader *r, const char *fmt, ...)
 {
 	va_list ap;

@@ -69,6 +69,8 @@ struct stream_reader {
 void stream_reader_open(struct stream_reader *r, const char *path);
 void stream_reader_init(struct stream_reader *r, int fd, const char *name);
 void stream_reader_release(struct stream_reader *r);
+/* Release, and close the fd unless it is standard input. */
+void stream_reader_close(struct stream_reader *r);
 
 /*
  * The next record, or NULL when r->status is STREAM_END or STREAM_ERROR.
