@@ -45,6 +45,8 @@ struct pending {
 	uint64_t args[6];
 	uint32_t str_id[6];     /* path ids of string args, 0 none */
 	uint32_t resolved[2];   /* path, path2 resolved at enter */
+	uint32_t comm_id;       /* the thread's comm when it entered */
+	bool dirfd_unknown;     /* a path was resolved against an unknown fd */
 };
 
 struct thread {
@@ -52,6 +54,7 @@ struct thread {
 	struct process *proc;
 	uint32_t comm_id;
 	bool busy;              /* an enter is pending */
+	bool new_child;         /* its first exit may be clone's return */
 	bool gap_known;
 	uint64_t last_exit_ns;
 	struct pending p;
@@ -71,6 +74,13 @@ struct pairer {
 	int argc;
 	char **argv;
 };
+
+/* The rule of a syscall number the stream named, or NULL. */
+static const struct rule *
+rule_of(const struct pairer *pr, unsigned nr)
+{
+	return nr < SYSNAMES_MAX ? pr->rule[nr] : NULL;
+}
 
 static void
 usage(FILE *f, int status)
@@ -174,6 +184,10 @@ join_path(struct pairer *pr, uint32_t base_id, const char *base_if_unknown,
 		base = base_if_unknown;
 		base_len = strlen(base);
 	}
+	if (rel_len > 0 && rel[0] == '/') {
+		base = "/";
+		base_len = 1;
+	}
 	if (base_len > IOR_STRING_MAX)
 		base_len = IOR_STRING_MAX;
 	memcpy(buf, base, base_len);
@@ -186,7 +200,8 @@ join_path(struct pairer *pr, uint32_t base_id, const char *base_if_unknown,
 		if (j - i == 0 || (j - i == 1 && rel[i] == '.')) {
 			/* empty or "." */
 		} else if (j - i == 2 && rel[i] == '.' && rel[i + 1] == '.' &&
-			   buf[0] == '/') {
+			   n > 0 && buf[0] == '/') {
+			/* ".." folds; at the root it stays there */
 			while (n > 1 && buf[n - 1] != '/')
 				n--;
 			if (n > 1)
@@ -292,21 +307,25 @@ resolve(struct pairer *pr, struct thread *t, int dirfd_arg, int path_arg,
 	if (s->flags & IOR_STRING_FAULT)
 		return intern_str(&pr->paths, "<unreadable path>");
 	if (s->len > 0 && s->bytes[0] == '/')
-		return join_path(pr, 0, "", (const char *)s->bytes, s->len);
+		return join_path(pr, 0, "/", (const char *)s->bytes, s->len);
 	if (dirfd_arg < 0 || fd_arg(t->p.args[dirfd_arg]) == AT_FDCWD_INT)
 		return join_path(pr, t->proc->cwd_id, "<unknown cwd>",
 				 (const char *)s->bytes, s->len);
 	/* Relative to a directory fd; "" (AT_EMPTY_PATH) is the fd itself. */
-	return join_path(pr, fd_path(pr, t, fd_arg(t->p.args[dirfd_arg]),
-				     &unknown), "", (const char *)s->bytes,
-			 s->len);
+	{
+		uint32_t dir = fd_path(pr, t, fd_arg(t->p.args[dirfd_arg]),
+				       &unknown);
+
+		t->p.dirfd_unknown |= unknown;
+		return join_path(pr, dir, "", (const char *)s->bytes, s->len);
+	}
 }
 
 static void
 on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 {
 	struct thread *t = thread_get(pr, e->pid, e->tid);
-	const struct rule *r = pr->rule[e->header.misc % SYSNAMES_MAX];
+	const struct rule *r = rule_of(pr, e->header.misc);
 	const uint64_t *args = (const void *)(e + 1);
 	struct string_ref strs[6];
 	bool have[6] = { false };
@@ -318,9 +337,11 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 		nargs = size > sizeof(*e) ? (size - sizeof(*e)) / 8 : 0;
 	memset(&t->p, 0, sizeof(t->p));
 	t->busy = true;
+	t->new_child = false;
 	t->p.time_ns = e->time_ns;
 	t->p.nr = e->header.misc;
 	t->p.nargs = nargs;
+	t->p.comm_id = t->comm_id;
 	memcpy(t->p.args, args, nargs * 8u);
 	for (unsigned i = 0; i < e->nstrings; i++) {
 		struct string_ref s;
@@ -372,6 +393,7 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 			p->fd = -1;
 		}
 	}
+	unknown |= t->p.dirfd_unknown;
 	if (t->p.resolved[0])
 		p->path_id = t->p.resolved[0];
 	if (t->p.resolved[1])
@@ -414,6 +436,12 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 			fdtable_close(fds, p->fd);
 		break;
 	case K_CLOSE_RANGE:
+		if (ok && (a[2] & 2 /* CLOSE_RANGE_UNSHARE */) && fds->refs > 1) {
+			struct fdtable *own = fdtable_copy(fds);
+
+			fdtable_unref(fds);
+			t->proc->fds = fds = own;
+		}
 		if (ok)
 			fdtable_close_range(fds, (uint32_t)a[0], (uint32_t)a[1],
 					    a[2] & 4 /* CLOSE_RANGE_CLOEXEC */);
@@ -459,7 +487,24 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 		if (ok && p->path_id && p->path2_id) {
 			uint32_t ids[2] = { p->path_id, p->path2_id };
 
-			idmap_foreach(&pr->processes, rename_open_files, ids);
+			if (strcmp(r->name, "renameat2") == 0 &&
+			    (a[4] & 2 /* RENAME_EXCHANGE */)) {
+				/* Swap through an id no table holds. */
+				uint32_t via = UINT32_MAX;
+				uint32_t step1[2] = { p->path_id, via };
+				uint32_t step2[2] = { p->path2_id, p->path_id };
+				uint32_t step3[2] = { via, p->path2_id };
+
+				idmap_foreach(&pr->processes, rename_open_files,
+					      step1);
+				idmap_foreach(&pr->processes, rename_open_files,
+					      step2);
+				idmap_foreach(&pr->processes, rename_open_files,
+					      step3);
+			} else {
+				idmap_foreach(&pr->processes, rename_open_files,
+					      ids);
+			}
 		}
 		break;
 	case K_CHDIR:
@@ -467,8 +512,9 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 			t->proc->cwd_id = p->path_id;
 		break;
 	case K_FCHDIR:
-		if (ok && !unknown)
-			t->proc->cwd_id = p->path_id;
+		/* To an fd we do not know: the cwd is unknown, not the old one. */
+		if (ok)
+			t->proc->cwd_id = unknown ? 0 : p->path_id;
 		break;
 	case K_NEWFD:
 		p->path_id = intern_str(&pr->paths, r->newfd_name);
@@ -491,7 +537,7 @@ static void
 emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 	  uint8_t extra_flags)
 {
-	const struct rule *r = pr->rule[t->p.nr % SYSNAMES_MAX];
+	const struct rule *r = rule_of(pr, t->p.nr);
 	struct ior_pair *p, tmp;
 
 	memset(&tmp, 0, sizeof(tmp));
@@ -501,7 +547,7 @@ emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 		apply(pr, t, r, ret, &tmp);
 	need_name(pr, IOR_NAME_PATH, tmp.path_id);
 	need_name(pr, IOR_NAME_PATH, tmp.path2_id);
-	need_name(pr, IOR_NAME_COMM, t->comm_id);
+	need_name(pr, IOR_NAME_COMM, t->p.comm_id);
 
 	p = stream_reserve(&pr->out, IOR_PAIR, t->p.nr, sizeof(*p));
 	memcpy((char *)p + sizeof(p->header), (char *)&tmp + sizeof(tmp.header),
@@ -515,13 +561,13 @@ emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 	p->pid = t->proc->pid;
 	p->tid = t->tid;
 	p->ret = ret;
-	p->comm_id = t->comm_id;
+	p->comm_id = t->p.comm_id;
 	/* -512..-516 are restart codes: the syscall will run again. */
 	if (ret <= -512 && ret >= -516)
 		p->pair_flags |= IOR_PAIR_RESTART;
 	else if (ret < 0 && ret >= -MAX_ERRNO)
 		p->err = -ret;
-	p->family = pr->names.family[t->p.nr % SYSNAMES_MAX];
+	p->family = t->p.nr < SYSNAMES_MAX ? pr->names.family[t->p.nr] : 0;
 	pr->totals.pairs++;
 	t->busy = false;
 	t->gap_known = true;
@@ -532,7 +578,15 @@ static void
 on_exit_record(struct pairer *pr, const struct ior_syscall_exit *x)
 {
 	struct thread *t = thread_get(pr, x->pid, x->tid);
+	bool clone_return = t->new_child && !t->busy && x->ret == 0;
 
+	t->new_child = false;
+	if (clone_return) {
+		/* A new task starts by returning 0 from its parent's clone. */
+		t->gap_known = true;
+		t->last_exit_ns = x->time_ns;
+		return;
+	}
 	if (!t->busy || t->p.nr != x->header.misc) {
 		if (t->busy)
 			pr->totals.unmatched_enters++;
@@ -570,6 +624,7 @@ on_task_new(struct pairer *pr, const struct ior_task_new *n)
 	child->comm_id = parent->comm_id;
 	child->busy = false;
 	child->gap_known = false;
+	child->new_child = true;
 }
 
 static void
@@ -613,7 +668,7 @@ on_task_exit(struct pairer *pr, const struct ior_task_exit *x)
 	struct process *p;
 
 	if (t != NULL) {
-		const struct rule *r = pr->rule[t->p.nr % SYSNAMES_MAX];
+		const struct rule *r = rule_of(pr, t->p.nr);
 
 		if (t->busy && r != NULL && r->kind == K_EXIT)
 			emit_pair(pr, t, x->time_ns, 0, IOR_PAIR_NORETURN);
