@@ -436,6 +436,59 @@ EOF
 	assert_output 2
 }
 
+@test "dup2 of an fd onto itself changes nothing: its close-on-exec flag stays" {
+	# dup2(fd, fd) returns fd and, unlike dup2 onto another fd, leaves
+	# FD_CLOEXEC as it was.
+	pair dup2-self <<'EOF'
+process pid=10 comm=sh exe=/bin/sh cwd=/home/u
+snapshot_end
+enter t=1000 pid=10 nr=openat args=-100,0,02000000,0 str1=/data/f
+exit t=1100 pid=10 nr=openat ret=3
+enter t=1200 pid=10 nr=dup2 args=3,3
+exit t=1300 pid=10 nr=dup2 ret=3
+enter t=2000 pid=10 nr=execve args=1,2,3 str0=/bin/cat
+exec t=2050 pid=10 file=/bin/cat
+exit t=2100 pid=10 nr=execve ret=0
+enter t=3000 pid=10 nr=read args=3,0,1
+exit t=3100 pid=10 nr=read ret=-EBADF
+trailer
+EOF
+	run jqp -c 'pairs | [.syscall, .fd, .path, .ret]'
+	assert_output - <<'EOF'
+["openat",3,"/data/f",3]
+["dup2",3,"/data/f",3]
+["execve",-1,"/bin/cat",0]
+["read",3,"<unknown fd 3>",-9]
+EOF
+}
+
+@test "a close that fails with EIO or EINTR still frees the fd, as Linux always does" {
+	# Only EBADF leaves the table as it was: close(2), "Dealing with
+	# error returns from close()".
+	pair close-error <<'EOF'
+process pid=10 comm=sh exe=/bin/sh cwd=/home/u
+fd pid=10 fd=3 path=/data/a
+fd pid=10 fd=4 path=/data/b
+snapshot_end
+enter t=1000 pid=10 nr=close args=3
+exit t=1100 pid=10 nr=close ret=-EIO
+enter t=1200 pid=10 nr=close args=4
+exit t=1300 pid=10 nr=close ret=-EINTR
+enter t=2000 pid=10 nr=read args=3,0,1
+exit t=2100 pid=10 nr=read ret=-EBADF
+enter t=2200 pid=10 nr=read args=4,0,1
+exit t=2300 pid=10 nr=read ret=-EBADF
+trailer
+EOF
+	run jqp -c 'pairs | [.syscall, .fd, .path, .errno]'
+	assert_output - <<'EOF'
+["close",3,"/data/a","EIO"]
+["close",4,"/data/b","EINTR"]
+["read",3,"<unknown fd 3>","EBADF"]
+["read",4,"<unknown fd 4>","EBADF"]
+EOF
+}
+
 # reads_of FDS...: enter/exit lines of a 1-byte read on each fd, by pid 10,
 # from t=10000 on.
 reads_of() {
@@ -574,14 +627,19 @@ enter t=1500 pid=30 nr=close args=3
 exit t=1600 pid=30 nr=close ret=0
 enter t=1700 pid=10 nr=read args=3,0,10
 exit t=1800 pid=10 nr=read ret=-EBADF
+task_exit t=1900 pid=30 last
+enter t=2000 pid=10 nr=write args=4,0,10
+exit t=2100 pid=10 nr=write ret=10
 trailer
 EOF
+	# The table outlives the child's exit: the parent still holds it.
 	run jqp -c 'pairs | [.pid, .syscall, .fd, .path, .bytes, .write]'
 	assert_output - <<'EOF'
 [30,"openat",4,"/data/shared",0,false]
 [10,"write",4,"/data/shared",10,true]
 [30,"close",3,"/data/a",0,false]
 [10,"read",3,"<unknown fd 3>",0,false]
+[10,"write",4,"/data/shared",10,true]
 EOF
 }
 
@@ -605,6 +663,19 @@ EOF
 [10,10,"sh","read",5,"/data/thr",3]
 [10,10,"sh","read",5,"/data/thr",2]
 EOF
+}
+
+@test "a thread of a snapshot process, first seen in a call, shares the process's table and comm" {
+	pair snapshot-thread <<'EOF'
+process pid=20 comm=worker exe=/bin/w cwd=/home/u threads=2
+fd pid=20 fd=5 path=/snap
+snapshot_end
+enter t=1000 pid=20 tid=21 nr=read args=5,0,1
+exit t=1100 pid=20 tid=21 nr=read ret=1
+trailer
+EOF
+	run jqp -c 'pairs | [.pid, .tid, .comm, .fd, .path]'
+	assert_output '[20,21,"worker",5,"/snap"]'
 }
 
 @test "exec in a process that shares its table by CLONE_FILES unshares it first" {
@@ -778,6 +849,35 @@ EOF
 [10,"read",3,"/home/u/b.txt",null,10,null]
 [10,"renameat",-1,"/home/u/b.txt","/data/d.txt",0,null]
 [20,"read",3,"/data/d.txt",null,10,null]
+EOF
+}
+
+@test "rename of a directory renames the open files and the cwd under it" {
+	pair rename-dir <<'EOF'
+process pid=10 comm=sh exe=/bin/sh cwd=/home/u
+snapshot_end
+enter t=1000 pid=10 nr=openat args=-100,0,0,0 str1=/d/sub/f
+exit t=1100 pid=10 nr=openat ret=5
+enter t=1200 pid=10 nr=openat args=-100,0,0,0 str1=/d/subway
+exit t=1300 pid=10 nr=openat ret=6
+enter t=1400 pid=10 nr=chdir args=0 str0=/d/sub/deep
+exit t=1500 pid=10 nr=chdir ret=0
+enter t=2000 pid=10 nr=rename args=0,0 str0=/d/sub str1=/d/new
+exit t=2100 pid=10 nr=rename ret=0
+enter t=3000 pid=10 nr=read args=5,0,1
+exit t=3100 pid=10 nr=read ret=1
+enter t=3200 pid=10 nr=read args=6,0,1
+exit t=3300 pid=10 nr=read ret=1
+enter t=3400 pid=10 nr=openat args=-100,0,0,0 str1=x
+exit t=3500 pid=10 nr=openat ret=7
+trailer
+EOF
+	# /d/subway is not under /d/sub.
+	run jqp -c 'pairs | select(.time_ns >= 3000) | [.syscall, .fd, .path]'
+	assert_output - <<'EOF'
+["read",5,"/d/new/f"]
+["read",6,"/d/subway"]
+["openat",7,"/d/new/deep/x"]
 EOF
 }
 
@@ -1106,14 +1206,17 @@ loss t=1360 cpu=1 lost=4
 exit t=1400 pid=10 tid=10 nr=read ret=-EAGAIN
 enter t=1500 pid=10 tid=10 nr=read args=0,0,10
 exit t=1600 pid=10 tid=10 nr=read ret=9
-trailer
+trailer reason=command status=256
 EOF
 	run jqp -c 'pairs | [.tid, .syscall, .ret, .bytes, .time_ns, .latency_ns]'
 	assert_output '[10,"read",9,9,1500,100]'
 	run jqp -c 'totals'
 	assert_output '{"pairs":1,"unmatched_exits":3,"unmatched_enters":3,"lost":9,"fd_unknown":0}'
-	run jqp -c '[trailer.lost, ([of("loss") | .lost_total]), trailer.events]'
-	assert_output '[9,[3,2,7],1]'
+	# The loss records pass through; the trailer keeps the total, and the
+	# input's reason and status.
+	run jqp -c '[trailer.lost, ([of("loss") | .lost_total]), trailer.events,
+		trailer.reason, trailer.status]'
+	assert_output '[9,[3,2,7],1,"command",256]'
 }
 
 @test "two interleaved threads pair by tid, in whatever order their records come" {
@@ -1476,8 +1579,9 @@ EOF
 # --- memory ------------------------------------------------------------
 
 # processes N: a stream of N short-lived processes, each forked by pid 1
-# (which has three fds), opening a file, reading it, closing it and
-# exiting.  Pids wrap at 100000, so later ones reuse earlier pids.
+# (which has three fds), opening a file, reading it, closing it, starting
+# a thread that writes once and ends, and exiting.  Pids wrap at 100000,
+# so later ones reuse earlier pids (and tids).
 processes() {
 	{
 		prologue
@@ -1497,6 +1601,10 @@ processes() {
 				printf "exit t=%d pid=%d nr=read ret=100\n", t + 400, p
 				printf "enter t=%d pid=%d nr=close args=3\n", t + 500, p
 				printf "exit t=%d pid=%d nr=close ret=0\n", t + 600, p
+				printf "task_new t=%d parent=%d child=%d child_tid=%d flags=0x3d0f00\n", t + 610, p, p, p + 200000
+				printf "enter t=%d pid=%d tid=%d nr=write args=1,0,10\n", t + 620, p, p + 200000
+				printf "exit t=%d pid=%d tid=%d nr=write ret=10\n", t + 630, p, p + 200000
+				printf "task_exit t=%d pid=%d tid=%d\n", t + 640, p, p + 200000
 				printf "enter t=%d pid=%d nr=exit_group args=0\n", t + 700, p
 				printf "task_exit t=%d pid=%d last\n", t + 800, p
 				t += 1000
@@ -1526,9 +1634,9 @@ peak_rss() {
 	peak_rss 1000000
 	big=$RSS
 	echo "# peak RSS: $small KiB for 10000 processes, $big KiB for 1000000" >&3
-	# Every call was paired: 4 per process (exit_group at its task_exit).
+	# Every call was paired: 5 per process (exit_group at its task_exit).
 	run jq -c '[.records.pair, .trailer]' "$T/stats.1000000"
-	assert_output '[4000000,true]'
+	assert_output '[5000000,true]'
 	((big < 50 * 1024)) || fail "peak RSS $big KiB for a million processes"
 	((big < small + 8 * 1024)) ||
 		fail "peak RSS $big KiB for a million processes, $small KiB for 10000"
