@@ -35,7 +35,13 @@ struct process {
 	struct fdtable *fds;
 	uint32_t cwd_id;        /* path id, 0 unknown */
 	uint32_t comm_id;
-	unsigned threads;
+	/*
+	 * One reference for the process map, one per thread.  An exited
+	 * process leaves the map but lives on, marked dead, while threads
+	 * whose exits were lost still point at it.
+	 */
+	unsigned refs;
+	bool dead;
 };
 
 struct pending {
@@ -227,17 +233,28 @@ process_get(struct pairer *pr, uint32_t pid)
 			err(1, "calloc");
 		p->pid = pid;
 		p->fds = fdtable_new();
+		p->refs = 1;
 		idmap_put(&pr->processes, pid, p);
 	}
 	return p;
 }
 
 static void
-process_free(struct pairer *pr, struct process *p)
+process_unref(struct process *p)
 {
-	idmap_remove(&pr->processes, p->pid);
+	if (--p->refs > 0)
+		return;
 	fdtable_unref(p->fds);
 	free(p);
+}
+
+/* The process exited: later events under its pid are another process's. */
+static void
+process_end(struct pairer *pr, struct process *p)
+{
+	idmap_remove(&pr->processes, p->pid);
+	p->dead = true;
+	process_unref(p);
 }
 
 static struct thread *
@@ -250,14 +267,14 @@ thread_get(struct pairer *pr, uint32_t pid, uint32_t tid)
 			err(1, "calloc");
 		t->tid = tid;
 		t->proc = process_get(pr, pid);
-		t->proc->threads++;
+		t->proc->refs++;
 		t->comm_id = t->proc->comm_id;
 		idmap_put(&pr->threads, tid, t);
-	} else if (t->proc->pid != pid) {
-		/* A reused tid in another process: a different thread. */
-		t->proc->threads--;
+	} else if (t->proc->pid != pid || t->proc->dead) {
+		/* A reused tid, or its process is gone: a different thread. */
+		process_unref(t->proc);
 		t->proc = process_get(pr, pid);
-		t->proc->threads++;
+		t->proc->refs++;
 		t->busy = false;
 		t->gap_known = false;
 		t->comm_id = t->proc->comm_id;
@@ -269,7 +286,7 @@ static void
 thread_free(struct pairer *pr, struct thread *t)
 {
 	idmap_remove(&pr->threads, t->tid);
-	t->proc->threads--;
+	process_unref(t->proc);
 	free(t);
 }
 
@@ -362,14 +379,64 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 	t->p.resolved[1] = resolve(pr, t, r->dirfd2, r->path2, strs, have);
 }
 
+struct rename {
+	struct pairer *pr;
+	uint32_t from, to;      /* path ids */
+	bool exchange;          /* RENAME_EXCHANGE: to becomes from too */
+	uint32_t stamp;         /* fd tables already mapped in this pass */
+};
+
+/* id under "from" maps to the same place under "to": a dir moves its files. */
+static uint32_t
+move_under(struct pairer *pr, uint32_t id, uint32_t from, uint32_t to)
+{
+	size_t len, from_len, to_len;
+	const char *path = strtab_get(&pr->paths, id, &len);
+	const char *from_path = strtab_get(&pr->paths, from, &from_len);
+	const char *to_path;
+	char *buf;
+	uint32_t moved;
+
+	if (id == from)
+		return to;
+	if (path == NULL || from_path == NULL || len <= from_len ||
+	    path[from_len] != '/' || memcmp(path, from_path, from_len) != 0)
+		return 0;
+	to_path = strtab_get(&pr->paths, to, &to_len);
+	if ((buf = malloc(to_len + len - from_len)) == NULL)
+		err(1, "malloc");
+	memcpy(buf, to_path, to_len);
+	memcpy(buf + to_len, path + from_len, len - from_len);
+	moved = strtab_intern(&pr->paths, buf, to_len + len - from_len);
+	free(buf);
+	return moved;
+}
+
+static uint32_t
+map_renamed(uint32_t id, void *arg)
+{
+	struct rename *rn = arg;
+	uint32_t moved = move_under(rn->pr, id, rn->from, rn->to);
+
+	if (moved == 0 && rn->exchange)
+		moved = move_under(rn->pr, id, rn->to, rn->from);
+	return moved ? moved : id;
+}
+
 static void
 rename_open_files(uint32_t key, void *value, void *arg)
 {
 	struct process *p = value;
-	const uint32_t *ids = arg;
+	struct rename *rn = arg;
 
 	(void)key;
-	fdtable_rename(p->fds, ids[0], ids[1]);
+	if (p->fds->stamp != rn->stamp) {
+		/* A table shared by CLONE_FILES is mapped once. */
+		p->fds->stamp = rn->stamp;
+		fdtable_map_paths(p->fds, map_renamed, rn);
+	}
+	if (p->cwd_id)
+		p->cwd_id = map_renamed(p->cwd_id, rn);
 }
 
 /* Apply a successful syscall to the fd table and fill in the pair. */
@@ -432,7 +499,8 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 		}
 		break;
 	case K_CLOSE:
-		if (ok)
+		/* Linux frees the fd on every error but EBADF (EIO, EINTR). */
+		if (ok || ret != -EBADF)
 			fdtable_close(fds, p->fd);
 		break;
 	case K_CLOSE_RANGE:
@@ -454,7 +522,9 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 			p->fd = ret;
 		break;
 	case K_DUP2:
-		if (ok && (e = fdtable_get(fds, p->fd)) != NULL) {
+		if (ok && ret == p->fd) {
+			/* dup2(fd, fd) changes nothing, not even O_CLOEXEC */
+		} else if (ok && (e = fdtable_get(fds, p->fd)) != NULL) {
 			uint32_t path = e->path_id;
 
 			flags = e->flags & ~(uint32_t)O_CLOEXEC;
@@ -485,26 +555,15 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 		break;
 	case K_RENAME:
 		if (ok && p->path_id && p->path2_id) {
-			uint32_t ids[2] = { p->path_id, p->path2_id };
+			static uint32_t stamp;
+			struct rename rn = {
+				pr, p->path_id, p->path2_id,
+				strcmp(r->name, "renameat2") == 0 &&
+					(a[4] & 2 /* RENAME_EXCHANGE */),
+				++stamp,
+			};
 
-			if (strcmp(r->name, "renameat2") == 0 &&
-			    (a[4] & 2 /* RENAME_EXCHANGE */)) {
-				/* Swap through an id no table holds. */
-				uint32_t via = UINT32_MAX;
-				uint32_t step1[2] = { p->path_id, via };
-				uint32_t step2[2] = { p->path2_id, p->path_id };
-				uint32_t step3[2] = { via, p->path2_id };
-
-				idmap_foreach(&pr->processes, rename_open_files,
-					      step1);
-				idmap_foreach(&pr->processes, rename_open_files,
-					      step2);
-				idmap_foreach(&pr->processes, rename_open_files,
-					      step3);
-			} else {
-				idmap_foreach(&pr->processes, rename_open_files,
-					      ids);
-			}
+			idmap_foreach(&pr->processes, rename_open_files, &rn);
 		}
 		break;
 	case K_CHDIR:
@@ -611,7 +670,7 @@ on_task_new(struct pairer *pr, const struct ior_task_new *n)
 		struct process *cp;
 
 		if (old != NULL)
-			process_free(pr, old);  /* a stale pid reused */
+			process_end(pr, old);   /* a stale pid reused */
 		cp = process_get(pr, n->child_pid);
 		fdtable_unref(cp->fds);
 		cp->fds = (n->clone_flags & 0x400 /* CLONE_FILES */) ?
@@ -677,7 +736,7 @@ on_task_exit(struct pairer *pr, const struct ior_task_exit *x)
 		thread_free(pr, t);
 	}
 	if (x->header.misc && (p = idmap_get(&pr->processes, x->pid)) != NULL)
-		process_free(pr, p);
+		process_end(pr, p);
 }
 
 static void
@@ -733,20 +792,20 @@ drop_pending(uint32_t key, void *value, void *arg)
 static void
 free_thread(uint32_t key, void *value, void *arg)
 {
+	struct thread *t = value;
+
 	(void)key;
 	(void)arg;
-	free(value);
+	process_unref(t->proc);
+	free(t);
 }
 
 static void
 free_process(uint32_t key, void *value, void *arg)
 {
-	struct process *p = value;
-
 	(void)key;
 	(void)arg;
-	fdtable_unref(p->fds);
-	free(p);
+	process_unref(value);
 }
 
 static void

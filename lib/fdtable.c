@@ -122,9 +122,10 @@ fdtable_exec(struct fdtable *t)
 }
 
 void
-fdtable_rename(struct fdtable *t, uint32_t old_id, uint32_t new_id)
+fdtable_map_paths(struct fdtable *t, uint32_t (*map)(uint32_t id, void *arg),
+		  void *arg)
 {
 	for (uint32_t fd = 0; fd < t->size; fd++)
-		if (t->entries[fd].path_id == old_id)
-			t->entries[fd].path_id = new_id;
+		if (t->entries[fd].path_id != 0)
+			t->entries[fd].path_id = map(t->entries[fd].path_id, arg);
 }

@@ -24,6 +24,7 @@ struct fd_entry {
 
 struct fdtable {
 	unsigned refs;
+	uint32_t stamp;         /* free for the owner's bookkeeping */
 	uint32_t size;          /* entries allocated */
 	uint32_t open;          /* entries in use */
 	struct fd_entry *entries;
@@ -45,7 +46,8 @@ void fdtable_close_range(struct fdtable *t, uint64_t first, uint64_t last,
 void fdtable_set_cloexec(struct fdtable *t, int64_t fd, bool on);
 /* What exec does: close every O_CLOEXEC entry. */
 void fdtable_exec(struct fdtable *t);
-/* Every entry with path old_id now names new_id (rename of open files). */
-void fdtable_rename(struct fdtable *t, uint32_t old_id, uint32_t new_id);
+/* Replace every open entry's path id by map(id, arg) (renames). */
+void fdtable_map_paths(struct fdtable *t,
+		       uint32_t (*map)(uint32_t id, void *arg), void *arg);
 
 #endif /* IOR_FDTABLE_H */
