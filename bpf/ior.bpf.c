@@ -289,10 +289,43 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 	__u64 pid_tgid;
 	unsigned long nr = SYSCALL_NR(regs);
 
-	if (nr >= IOR_NR_MAX || !(syscall_conf[nr] & IOR_CONF_TRACED))
+	__u32 conf, fdpair;
+
+	if (nr >= IOR_NR_MAX || !((conf = syscall_conf[nr]) & IOR_CONF_TRACED))
 		return 0;
 	if (!current_in_scope(&pid_tgid))
 		return 0;
+	fdpair = IOR_CONF_FDPAIR(conf);
+	if (fdpair && ret == 0) {
+		/*
+		 * The syscall ABI keeps the argument registers intact, so the
+		 * int[2] it filled is still where its argument points.
+		 */
+		struct ior_syscall_exit_fds *xf;
+		__u32 arg = fdpair - 1;
+		__u64 args[6];
+
+		xf = bpf_ringbuf_reserve(&events, sizeof(*xf), 0);
+		if (!xf) {
+			count_loss();
+			return 0;
+		}
+		SYSCALL_ARGS(regs, args);
+		if (arg > 5)
+			arg = 5;
+		xf->exit.header.type = IOR_SYSCALL_EXIT;
+		xf->exit.header.misc = nr;
+		xf->exit.header.size = sizeof(*xf);
+		xf->exit.time_ns = bpf_ktime_get_ns();
+		xf->exit.pid = pid_tgid >> 32;
+		xf->exit.tid = (__u32)pid_tgid;
+		xf->exit.ret = ret;
+		if (bpf_probe_read_user(xf->fds, sizeof(xf->fds),
+					(const void *)args[arg]))
+			xf->fds[0] = xf->fds[1] = -1;
+		bpf_ringbuf_submit(xf, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
 	x = bpf_ringbuf_reserve(&events, sizeof(*x), 0);
 	if (!x) {
 		count_loss();

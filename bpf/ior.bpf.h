@@ -16,6 +16,9 @@
 #define IOR_CONF_TRACED 1u
 #define IOR_CONF_NARGS(c) (((c) >> 1) & 7u)
 #define IOR_CONF_STRINGS(c) (((c) >> 8) & 0xffu)
+/* bits 16..18: 1 + the index of an int[2] argument the call fills */
+#define IOR_CONF_FDPAIR(c) (((c) >> 16) & 7u)
+#define IOR_CONF_FDPAIR_ARG(arg) (((arg) + 1u) << 16)
 #define IOR_CONF(nargs, strings) \
 	(IOR_CONF_TRACED | ((nargs) & 7u) << 1 | ((strings) & 0xffu) << 8)
 

@@ -225,6 +225,11 @@ selection_build(struct selection *sel, const char *list)
 			continue;
 		}
 		sel->conf[nr] = IOR_CONF(nargs, strings);
+		/* Calls that return two fds in user memory: read at exit. */
+		if (strcmp(name, "pipe") == 0 || strcmp(name, "pipe2") == 0)
+			sel->conf[nr] |= IOR_CONF_FDPAIR_ARG(0);
+		else if (strcmp(name, "socketpair") == 0)
+			sel->conf[nr] |= IOR_CONF_FDPAIR_ARG(3);
 		sel->traced++;
 	}
 }

@@ -424,8 +424,10 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 }
 
 static void
-dump_exit(struct dump *d, const struct ior_syscall_exit *x)
+dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 {
+	const struct ior_syscall_exit_fds *xf = (const void *)x;
+	bool has_fds = size >= sizeof(*xf);
 	char nbuf[24];
 	const char *name = sysnames_get(&d->names, x->header.misc, nbuf);
 	bool failed = x->ret < 0 && x->ret >= -4095;
@@ -444,10 +446,17 @@ dump_exit(struct dump *d, const struct ior_syscall_exit *x)
 			snprintf(num, sizeof(num), "E%d", (int)-x->ret);
 			json_strz(f, "errno", ename ? ename : num);
 		}
+		if (has_fds)
+			fprintf(f, ",\"fds\":[%d,%d]", xf->fds[0], xf->fds[1]);
 		return;
 	}
 	text_who(d, x->time_ns, x->pid, x->tid);
 	fprintf(f, "< %s = ", name);
+	if (has_fds) {
+		fprintf(f, "%" PRId64 " [%d, %d]\n", (int64_t)x->ret, xf->fds[0],
+			xf->fds[1]);
+		return;
+	}
 	if (failed)
 		fprintf(f, "-1 %s (%s)\n", ename ? ename : "E?",
 			strerror(-x->ret));
@@ -740,7 +749,7 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 		dump_enter(d, (const void *)rec, size);
 		break;
 	case IOR_SYSCALL_EXIT:
-		dump_exit(d, (const void *)rec);
+		dump_exit(d, (const void *)rec, size);
 		break;
 	case IOR_TASK_NEW:
 		dump_task_new(d, (const void *)rec);

@@ -53,6 +53,8 @@ struct pending {
 	uint32_t resolved[2];   /* path, path2 resolved at enter */
 	uint32_t comm_id;       /* the thread's comm when it entered */
 	bool dirfd_unknown;     /* a path was resolved against an unknown fd */
+	bool has_fdpair;        /* the exit carried two new fds */
+	int32_t fdpair[2];
 };
 
 struct thread {
@@ -299,6 +301,8 @@ fd_path(struct pairer *pr, struct thread *t, int64_t fd, bool *unknown)
 
 	if (e != NULL)
 		return e->path_id;
+	if (fd < 0)
+		return 0;       /* close(-1) and the like name no file */
 	*unknown = true;
 	snprintf(name, sizeof(name), "<unknown fd %" PRId64 ">", fd);
 	return intern_str(&pr->paths, name);
@@ -575,6 +579,16 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 		if (ok)
 			t->proc->cwd_id = unknown ? 0 : p->path_id;
 		break;
+	case K_FDPAIR:
+		p->path_id = intern_str(&pr->paths, r->newfd_name);
+		if (ok && t->p.has_fdpair && t->p.fdpair[0] >= 0) {
+			flags = r->flags >= 0 ? (uint32_t)a[r->flags] & O_CLOEXEC
+					      : 0;
+			p->fd = t->p.fdpair[0];
+			fdtable_set(fds, t->p.fdpair[0], p->path_id, flags);
+			fdtable_set(fds, t->p.fdpair[1], p->path_id, flags);
+		}
+		break;
 	case K_NEWFD:
 		p->path_id = intern_str(&pr->paths, r->newfd_name);
 		if (ok) {
@@ -634,7 +648,8 @@ emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 }
 
 static void
-on_exit_record(struct pairer *pr, const struct ior_syscall_exit *x)
+on_exit_record(struct pairer *pr, const struct ior_syscall_exit *x,
+	       uint32_t size)
 {
 	struct thread *t = thread_get(pr, x->pid, x->tid);
 	bool clone_return = t->new_child && !t->busy && x->ret == 0;
@@ -655,6 +670,13 @@ on_exit_record(struct pairer *pr, const struct ior_syscall_exit *x)
 		t->gap_known = true;
 		t->last_exit_ns = x->time_ns;
 		return;
+	}
+	if (size >= sizeof(struct ior_syscall_exit_fds)) {
+		const struct ior_syscall_exit_fds *xf = (const void *)x;
+
+		t->p.has_fdpair = true;
+		t->p.fdpair[0] = xf->fds[0];
+		t->p.fdpair[1] = xf->fds[1];
 	}
 	emit_pair(pr, t, x->time_ns, x->ret, 0);
 }
@@ -889,7 +911,7 @@ pair_input(struct pairer *pr, const char *path)
 			on_enter(pr, (const void *)rec, r.size);
 			continue;
 		case IOR_SYSCALL_EXIT:
-			on_exit_record(pr, (const void *)rec);
+			on_exit_record(pr, (const void *)rec, r.size);
 			continue;
 		case IOR_TRAILER:
 			close_section(pr, (const void *)rec);

@@ -143,6 +143,9 @@ static const struct rule rules[] = {
 	{ "epoll_pwait2",       K_FD,    0, N, N, N, N, N, N },
 
 	/* descriptors without a path */
+	{ "pipe",               K_FDPAIR, N, N, N, N, N, N, N, "pipe:" },
+	{ "pipe2",              K_FDPAIR, N, N, N, N, N, N, 1, "pipe:" },
+	{ "socketpair",         K_FDPAIR, N, N, N, N, N, N, 1, "socket:" },
 	{ "socket",             K_NEWFD, N, N, N, N, N, N, N, "socket:" },
 	{ "accept",             K_NEWFD, 0, N, N, N, N, N, N, "socket:" },
 	{ "accept4",            K_NEWFD, 0, N, N, N, N, N, 3, "socket:" },

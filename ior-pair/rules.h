@@ -28,6 +28,7 @@ enum rule_kind {
 	K_FCHDIR,
 	K_MMAP,
 	K_NEWFD,        /* ret is a new fd that has no path (socket ...) */
+	K_FDPAIR,       /* two new fds in the exit record (pipe, socketpair) */
 	K_EXEC,
 	K_EXIT,         /* exit, exit_group: no exit event follows */
 };

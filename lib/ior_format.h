@@ -276,13 +276,23 @@ struct ior_syscall_enter {
 	/* __u64 args[nargs] follow, then the strings */
 };
 
-/* IOR_SYSCALL_EXIT: a traced thread left a syscall.  misc: the syscall number. */
+/*
+ * IOR_SYSCALL_EXIT: a traced thread left a syscall.  misc: the syscall
+ * number.  32 bytes; 40 when the syscall filled an array of two fds
+ * (pipe, pipe2, socketpair) and it succeeded: the fds follow, read from
+ * user memory at exit.  A reader tells by the record's size.
+ */
 struct ior_syscall_exit {
 	struct ior_record header;
 	__u64 time_ns;
 	__u32 pid;
 	__u32 tid;
 	__s64 ret;              /* raw return value: -4095..-1 is -errno */
+};
+
+struct ior_syscall_exit_fds {
+	struct ior_syscall_exit exit;
+	__s32 fds[2];           /* -1 when they could not be read */
 };
 
 /*
