@@ -24,12 +24,7 @@ workload_stream() {
 		cat "$BATS_FILE_TMPDIR/workload.err")"
 	cp "$WSTREAM" "$T/workload.ior"
 	dump_json "$T/workload.ior"
-	P=$(jqs --arg f "$IOR_BIN/workload" \
-		'[of("exec") | select(.filename == $f) | .pid] | first')
-	[ "$P" != null ] || fail "no exec record of $IOR_BIN/workload"
-	K=$(jqs --argjson p "$P" \
-		'[of("task_new") | select(.parent_pid == $p) | .child_pid] | first')
-	[ "$K" != null ] || fail "no task_new record from the workload ($P)"
+	workload_pids
 }
 
 # jqw FILTER: jqs with $p, $k (the pids) and $w (the work directory).

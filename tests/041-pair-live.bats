@@ -28,12 +28,7 @@ paired_stream() {
 	[ -s "$WPAIR" ] || fail "no paired stream: $(cat "$BATS_FILE_TMPDIR/capture.err" "$BATS_FILE_TMPDIR/pair.err")"
 	cp "$WPAIR" "$T/workload.pair"
 	dump_json "$T/workload.pair"
-	P=$(jqs --arg f "$IOR_BIN/workload" \
-		'[of("exec") | select(.filename == $f) | .pid] | first')
-	[ "$P" != null ] || fail "no exec record of $IOR_BIN/workload"
-	K=$(jqs --argjson p "$P" \
-		'[of("task_new") | select(.parent_pid == $p) | .child_pid] | first')
-	[ "$K" != null ] || fail "no task_new record from the workload ($P)"
+	workload_pids
 }
 
 # jqw FILTER: jqs with $p, $k (the pids), $w (the work directory) and

@@ -164,3 +164,15 @@ jqs() {
 
 	jq -s "${@:1:$#-1}" "$IOR_JQ_DEFS $filter" "$JSON"
 }
+
+# workload_pids: after dump_json of a capture of the workload, set P to
+# the workload's pid (from its exec record) and K to the pid of the child
+# it forks (its first task_new).  Fails the test if either is missing.
+workload_pids() {
+	P=$(jqs --arg f "$IOR_BIN/workload" \
+		'[of("exec") | select(.filename == $f) | .pid] | first')
+	[ "$P" != null ] || fail "no exec record of $IOR_BIN/workload"
+	K=$(jqs --argjson p "$P" \
+		'[of("task_new") | select(.parent_pid == $p) | .child_pid] | first')
+	[ "$K" != null ] || fail "no task_new record from the workload ($P)"
+}
