@@ -17,6 +17,7 @@
 #include "escape.h"
 #include "idmap.h"
 #include "stream.h"
+#include "trie.h"
 #include "syscalls.h"
 #include "sysnames.h"
 
@@ -709,6 +710,113 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 	fprintf(f, " <%.6f>\n", p->latency_ns / 1e9);
 }
 
+static const char *
+agg_kind_name(unsigned kind)
+{
+	switch (kind) {
+	case IOR_AGG_SYSCALL: return "syscall";
+	case IOR_AGG_PROCESS: return "process";
+	case IOR_AGG_FILE: return "file";
+	case IOR_AGG_DIR: return "dir";
+	}
+	return "unknown";
+}
+
+static void
+dump_agg_begin(struct dump *d, const struct ior_agg_begin *b, uint32_t size)
+{
+	FILE *f = d->out;
+	struct string_ref fields;
+	bool found = record_string_by_tag(b, size, b->str_off, b->nstrings,
+					  IOR_AGG_STR_FIELDS, &fields);
+	if (d->json) {
+		fprintf(f, ",\"sequence\":%u,\"start_ns\":%" PRIu64
+			",\"end_ns\":%" PRIu64 ",\"pairs\":%" PRIu64
+			",\"lost\":%" PRIu64 ",\"unmatched_exits\":%" PRIu64
+			",\"unmatched_enters\":%" PRIu64 ",\"fd_unknown\":%"
+			PRIu64 ",\"interval_ms\":%u,\"stats\":%u,\"nodes\":%u"
+			",\"max_nodes\":%u,\"weight\":\"%s\",\"periodic\":%s"
+			",\"final\":%s,\"truncated\":%s", b->sequence,
+			(uint64_t)b->start_ns, (uint64_t)b->end_ns,
+			(uint64_t)b->pairs, (uint64_t)b->lost,
+			(uint64_t)b->unmatched_exits,
+			(uint64_t)b->unmatched_enters, (uint64_t)b->fd_unknown,
+			b->interval_ms, b->stats, b->nodes, b->max_nodes,
+			weight_name(b->weight),
+			b->header.misc & IOR_AGG_PERIODIC ? "true" : "false",
+			b->header.misc & IOR_AGG_FINAL ? "true" : "false",
+			b->header.misc & IOR_AGG_TRUNCATED ? "true" : "false");
+		json_string_ref(f, "fields", found, &fields);
+		return;
+	}
+	fprintf(f, "# aggregate %u: %" PRIu64 " pairs, %" PRIu64 " lost, %u "
+		"stats, %u nodes by %s of ", b->sequence, (uint64_t)b->pairs,
+		(uint64_t)b->lost, b->stats, b->nodes, weight_name(b->weight));
+	text_string_ref(f, found, &fields);
+	fprintf(f, "%s%s\n", b->header.misc & IOR_AGG_FINAL ? ", final" : "",
+		b->header.misc & IOR_AGG_TRUNCATED ? ", TRUNCATED" : "");
+}
+
+static void
+dump_agg_stat(struct dump *d, const struct ior_agg_stat *s, uint32_t size)
+{
+	FILE *f = d->out;
+	struct string_ref key;
+	bool found = record_string_by_tag(s, size, s->str_off, s->nstrings,
+					  IOR_AGG_STR_KEY, &key);
+	const char *kind = agg_kind_name(s->header.misc);
+	if (d->json) {
+		fprintf(f, ",\"kind\":\"%s\"", kind);
+		json_string_ref(f, "key", found, &key);
+		if (s->header.misc == IOR_AGG_PROCESS)
+			fprintf(f, ",\"pid\":%u", s->pid);
+		fprintf(f, ",\"count\":%" PRIu64 ",\"errors\":%" PRIu64
+			",\"bytes_read\":%" PRIu64 ",\"bytes_written\":%" PRIu64
+			",\"latency_sum\":%" PRIu64 ",\"latency_min\":%" PRIu64
+			",\"latency_max\":%" PRIu64 ",\"gap_count\":%" PRIu64
+			",\"gap_sum\":%" PRIu64 ",\"nerrno\":%u",
+			(uint64_t)s->count, (uint64_t)s->errors,
+			(uint64_t)s->bytes_read, (uint64_t)s->bytes_written,
+			(uint64_t)s->latency_sum, (uint64_t)s->latency_min,
+			(uint64_t)s->latency_max, (uint64_t)s->gap_count,
+			(uint64_t)s->gap_sum, s->nerrno);
+		return;
+	}
+	fprintf(f, "# agg %-7s ", kind);
+	if (s->header.misc == IOR_AGG_PROCESS)
+		fprintf(f, "%u ", s->pid);
+	text_string_ref(f, found, &key);
+	fprintf(f, ": %" PRIu64 " calls, %" PRIu64 " errors, %" PRIu64
+		" B read, %" PRIu64 " B written, latency %" PRIu64 " ns in all\n",
+		(uint64_t)s->count, (uint64_t)s->errors,
+		(uint64_t)s->bytes_read, (uint64_t)s->bytes_written,
+		(uint64_t)s->latency_sum);
+}
+
+static void
+dump_agg_node(struct dump *d, const struct ior_agg_node *n, uint32_t size)
+{
+	FILE *f = d->out;
+	struct string_ref label;
+	bool found = record_string_by_tag(n, size, n->str_off, n->nstrings,
+					  IOR_AGG_STR_LABEL, &label);
+	if (d->json) {
+		fprintf(f, ",\"parent\":%u", n->parent);
+		json_string_ref(f, "label", found, &label);
+		fprintf(f, ",\"classes\":%u,\"count\":%" PRIu64 ",\"errors\":%"
+			PRIu64 ",\"latency_ns\":%" PRIu64 ",\"gap_ns\":%" PRIu64
+			",\"bytes_read\":%" PRIu64 ",\"bytes_written\":%" PRIu64,
+			n->classes, (uint64_t)n->count, (uint64_t)n->errors,
+			(uint64_t)n->latency_ns, (uint64_t)n->gap_ns,
+			(uint64_t)n->bytes_read, (uint64_t)n->bytes_written);
+		return;
+	}
+	fprintf(f, "# agg node under %u ", n->parent);
+	text_string_ref(f, found, &label);
+	fprintf(f, ": %" PRIu64 " calls, %" PRIu64 " ns\n",
+		(uint64_t)n->count, (uint64_t)n->latency_ns);
+}
+
 static void
 dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 	    uint32_t size)
@@ -826,6 +934,23 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 				(uint64_t)t->lost, (uint64_t)t->fd_unknown);
 		break;
 	}
+	case IOR_AGG_BEGIN:
+		dump_agg_begin(d, (const void *)rec, size);
+		break;
+	case IOR_AGG_STAT:
+		dump_agg_stat(d, (const void *)rec, size);
+		break;
+	case IOR_AGG_NODE:
+		dump_agg_node(d, (const void *)rec, size);
+		break;
+	case IOR_AGG_END:
+		if (d->json)
+			fprintf(f, ",\"sequence\":%u",
+				((const struct ior_agg_end *)rec)->sequence);
+		else
+			fprintf(f, "# aggregate %u end\n",
+				((const struct ior_agg_end *)rec)->sequence);
+		break;
 	default:
 		if (d->json)
 			fprintf(f, ",\"record_type\":%u,\"size\":%u", type, size);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "escape.h"
 
+#include <ctype.h>
+#include <stdio.h>
+
 void
 put_quoted(FILE *f, const void *bytes, size_t len)
 {
@@ -88,4 +91,65 @@ put_json_string(FILE *f, const void *bytes, size_t len)
 		}
 	}
 	putc('"', f);
+}
+
+void
+put_folded_frame(FILE *f, const void *bytes, size_t len)
+{
+	const unsigned char *p = bytes;
+	for (size_t i = 0; i < len;) {
+		size_t n = p[i] >= 0x80 ? utf8_sequence_len(p + i, len - i) : 1;
+		if (n == 0 || p[i] < 0x20 || p[i] == 0x7f || p[i] == ';' ||
+		    p[i] == '\\') {
+			fprintf(f, "\\x%02x", p[i]);
+			i++;
+		} else {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		}
+	}
+}
+
+size_t
+unescape_folded_frame(char *s, size_t len)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned v;
+		if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
+		    sscanf(s + i + 2, "%2x", &v) == 1 &&
+		    isxdigit((unsigned char)s[i + 2]) &&
+		    isxdigit((unsigned char)s[i + 3])) {
+			s[out++] = (char)v;
+			i += 3;
+		} else {
+			s[out++] = s[i];
+		}
+	}
+	return out;
+}
+
+void
+put_xml_text(FILE *f, const void *bytes, size_t len)
+{
+	const unsigned char *p = bytes;
+	for (size_t i = 0; i < len;) {
+		size_t n = p[i] >= 0x80 ? utf8_sequence_len(p + i, len - i) : 1;
+		unsigned char c = p[i];
+		if (n == 0 || (c < 0x20) || c == 0x7f) {
+			/* XML 1.0 cannot hold control characters at all. */
+			fprintf(f, "\\x%02x", c);
+			i++;
+			continue;
+		}
+		switch (c) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default: fwrite(p + i, 1, n, f);
+		}
+		i += n;
+	}
 }

@@ -101,6 +101,11 @@ enum ior_record_type {
 	IOR_NAME = 0x0201,
 	IOR_PAIR = 0x0202,
 	IOR_PAIR_TOTALS = 0x0203,
+
+	IOR_AGG_BEGIN = 0x0301,
+	IOR_AGG_STAT = 0x0302,
+	IOR_AGG_NODE = 0x0303,
+	IOR_AGG_END = 0x0304,
 };
 
 /*
@@ -464,6 +469,131 @@ enum ior_stop_reason {
 	IOR_STOP_DURATION = 2,  /* -d elapsed */
 	IOR_STOP_COMMAND = 3,   /* the launched command exited */
 	IOR_STOP_TARGET = 4,    /* every traced process exited */
+};
+
+/*
+ * Aggregate records, written by ior-agg.  A snapshot is IOR_AGG_BEGIN, its
+ * IOR_AGG_STAT and IOR_AGG_NODE records, then IOR_AGG_END.  A snapshot
+ * covers the pairs since the previous snapshot of the same producer (all
+ * of them when there is one snapshot), so snapshots add up: merging every
+ * snapshot of a stream gives the aggregate of the whole input.  Strings
+ * are inline; a snapshot does not depend on IOR_NAME records.
+ *
+ * IOR_AGG_BEGIN: misc: IOR_AGG_* flags.  One string, tag
+ * IOR_AGG_STR_FIELDS: the trie's fields joined by ';' ("comm;syscall;path").
+ * Times are CLOCK_REALTIME ns, so snapshots from many hosts combine.
+ *
+ *	8	start_ns, end_ns	the span covered: the interval, or the
+ *				first enter to the last exit
+ *	24	pairs		pairs aggregated
+ *	32	lost		events the kernel lost in the span
+ *	40	unmatched_exits, unmatched_enters, fd_unknown (ior-pair's)
+ *	64	sequence	1, 2, ... per producer
+ *	68	interval_ms	0 unless periodic
+ *	72	stats, nodes	counts of the records that follow
+ *	80	max_nodes	the trie's node bound, 0 none
+ *	84	weight		enum weight the trie was pruned by
+ *	85	reserved
+ *	86	str_off, nstrings
+ */
+struct ior_agg_begin {
+	struct ior_record header;
+	__u64 start_ns;
+	__u64 end_ns;
+	__u64 pairs;
+	__u64 lost;
+	__u64 unmatched_exits;
+	__u64 unmatched_enters;
+	__u64 fd_unknown;
+	__u32 sequence;
+	__u32 interval_ms;
+	__u32 stats;
+	__u32 nodes;
+	__u32 max_nodes;
+	__u8 weight;
+	__u8 reserved;
+	__u16 str_off;
+	__u16 nstrings;
+	__u16 reserved2[3];
+};
+enum ior_agg_flags {
+	IOR_AGG_PERIODIC = 1 << 0,      /* one of a series (-i) */
+	IOR_AGG_FINAL = 1 << 1,         /* the producer's last snapshot */
+	IOR_AGG_TRUNCATED = 1 << 2,     /* its input ended without a trailer */
+};
+enum ior_agg_string {
+	IOR_AGG_STR_FIELDS = 1,
+	IOR_AGG_STR_KEY = 2,            /* an IOR_AGG_STAT's key */
+	IOR_AGG_STR_LABEL = 3,          /* an IOR_AGG_NODE's label */
+};
+/*
+ * IOR_AGG_STAT: the statistics of one syscall, process, file or directory.
+ * misc: enum ior_agg_kind.  One string, tag IOR_AGG_STR_KEY: the syscall
+ * name, the process's comm, the path or the directory.  Then, at hist_off,
+ * nerrno entries of struct ior_agg_errno, the latency histogram and the
+ * gap histogram, each a struct ior_agg_hist followed by its nbuckets
+ * non-empty buckets in increasing order (lib/hist.h defines the buckets).
+ */
+struct ior_agg_stat {
+	struct ior_record header;
+	__u64 count;
+	__u64 errors;
+	__u64 bytes_read;
+	__u64 bytes_written;
+	__u64 latency_sum, latency_min, latency_max;
+	__u64 gap_count, gap_sum, gap_min, gap_max;
+	__u32 pid;              /* IOR_AGG_PROCESS */
+	__u16 nerrno;
+	__u16 hist_off;
+	__u16 str_off;
+	__u16 nstrings;
+	__u32 reserved;
+};
+enum ior_agg_kind {
+	IOR_AGG_SYSCALL = 1,
+	IOR_AGG_PROCESS = 2,
+	IOR_AGG_FILE = 3,
+	IOR_AGG_DIR = 4,
+};
+struct ior_agg_errno {
+	__u16 err;
+	__u16 reserved[3];
+	__u64 count;
+};
+struct ior_agg_hist {
+	__u32 nbuckets;
+	__u32 reserved;
+};
+struct ior_agg_bucket {
+	__u32 bucket;
+	__u32 reserved;
+	__u64 count;
+};
+/*
+ * IOR_AGG_NODE: one node of the trie, in creation order (a parent before
+ * its children); the root is node 0 and is not written, so the first
+ * record is node 1.  misc: 0.  One string, tag IOR_AGG_STR_LABEL.  Totals
+ * are the node's own, not its subtree's.
+ */
+struct ior_agg_node {
+	struct ior_record header;
+	__u32 parent;
+	__u16 classes;          /* bit per class of ior's legend */
+	__u16 str_off;
+	__u16 nstrings;
+	__u16 reserved[3];
+	__u64 count;
+	__u64 errors;
+	__u64 latency_ns;
+	__u64 gap_ns;
+	__u64 bytes_read;
+	__u64 bytes_written;
+};
+/* IOR_AGG_END: the snapshot is complete.  misc: 0. */
+struct ior_agg_end {
+	struct ior_record header;
+	__u32 sequence;
+	__u32 reserved;
 };
 
 #define IOR_ALIGN8(n) (((n) + 7u) & ~7u)

@@ -53,6 +53,10 @@ record_known_size(uint16_t type)
 	case IOR_NAME: return sizeof(struct ior_name);
 	case IOR_PAIR: return sizeof(struct ior_pair);
 	case IOR_PAIR_TOTALS: return sizeof(struct ior_pair_totals);
+	case IOR_AGG_BEGIN: return sizeof(struct ior_agg_begin);
+	case IOR_AGG_STAT: return sizeof(struct ior_agg_stat);
+	case IOR_AGG_NODE: return sizeof(struct ior_agg_node);
+	case IOR_AGG_END: return sizeof(struct ior_agg_end);
 	}
 	return 0;
 }
@@ -77,6 +81,10 @@ record_type_name(uint16_t type)
 	case IOR_NAME: return "name";
 	case IOR_PAIR: return "pair";
 	case IOR_PAIR_TOTALS: return "pair_totals";
+	case IOR_AGG_BEGIN: return "agg_begin";
+	case IOR_AGG_STAT: return "agg_stat";
+	case IOR_AGG_NODE: return "agg_node";
+	case IOR_AGG_END: return "agg_end";
 	}
 	return NULL;
 }

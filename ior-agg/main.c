@@ -1,0 +1,741 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ior-agg - statistics and stack tries of paired syscall streams.
+ *
+ * Reads pairs (from ior-pair) and aggregate snapshots (from ior-agg) and
+ * merges them all: per syscall, process, file and directory counts, errors,
+ * bytes and latency and gap histograms, and a trie of stacks keyed by the
+ * -f fields.  Writes a text report, one JSON document, folded stacks, or
+ * aggregate snapshots on an ior stream (for ior-flame, ior-top, or a later
+ * ior-agg), once at the end or every -i interval.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "escape.h"
+#include "pipeline.h"
+#include "stream.h"
+#include "units.h"
+
+enum output { OUT_AUTO, OUT_TEXT, OUT_JSON, OUT_FOLDED, OUT_STREAM };
+
+struct options {
+	enum output output;
+	const char *stream_path;        /* -o */
+	double interval_s;              /* -i */
+	unsigned top;                   /* -n rows per table, 0 all */
+	double min_share;               /* -m percent of the root */
+	int argc;
+	char **argv;
+};
+
+struct agg_run {
+	struct options opt;
+	struct agg a;
+	struct agg_input in;
+	struct stream_reader *r;
+	/* Output. */
+	enum output output;             /* decided at the first write */
+	FILE *out;
+	struct stream_writer w;
+	bool writer_open;
+	uint32_t sequence;
+	unsigned sections;      /* read from all inputs */
+	uint64_t total_pairs, total_lost;
+	uint32_t stop_reason;
+	int32_t stop_status;
+	/* Intervals: stream-clock boundary, and the wall clock for idle input. */
+	uint64_t interval_ns;
+	uint64_t boundary;              /* monotonic ns of the stream, 0 unset */
+	int64_t clock_to_real;
+	struct timespec last_emit;
+};
+
+static void
+usage(FILE *f, int status)
+{
+	fprintf(f,
+"usage: ior-agg [options] [FILE...]\n"
+"Statistics and stack tries of a paired ior stream (from ior-pair) or of\n"
+"aggregate snapshots (from ior-agg), read from the FILEs or stdin.\n"
+"\n"
+"  -f FIELDS   stack fields, ';'-separated (default %s):\n%s"
+"  -w WEIGHT   what the trie weighs and prunes by: count, latency, gap,\n"
+"              bytes, read, write, errors (default latency)\n"
+"  -N NODES    bound on trie nodes; the lightest fold into [other] with\n"
+"              exact totals (default %d, 0 unbounded)\n"
+"  -m PERCENT  fold stacks lighter than this share of the total (default 0)\n"
+"  -n ROWS     rows per table of the text report (default 10, 0 all)\n"
+"  --text      the text report (default on a terminal or a file)\n"
+"  --json      one JSON document (docs/ior-agg.md)\n"
+"  --folded    folded stacks: flamegraph.pl, inferno, speedscope\n"
+"  -o FILE     aggregate snapshots as an ior stream to FILE ('-': stdout);\n"
+"              the default when stdout is a pipe into another ior tool\n"
+"  -i SECONDS  a snapshot (or report) every interval of stream time, and\n"
+"              on idle input every interval of wall time\n"
+"  -h          this help\n"
+"\n"
+"Latency percentiles come from log-linear histograms: within 0.8%% of the\n"
+"exact nearest-rank value; min, max, mean and totals are exact.\n",
+		AGG_FIELDS_DEFAULT, agg_fields_help, AGG_MAX_NODES_DEFAULT);
+	exit(status);
+}
+
+/* ---- text ---- */
+
+static void
+text_errnos(FILE *f, const struct agg_stat *s)
+{
+	for (uint32_t i = 0; i < s->nerrno; i++) {
+		const char *name = strerrorname_np(s->errnos[i].err);
+		if (name)
+			fprintf(f, " %s:%" PRIu64, name, s->errnos[i].count);
+		else
+			fprintf(f, " E%u:%" PRIu64, s->errnos[i].err,
+				s->errnos[i].count);
+	}
+}
+
+static void
+text_table(struct agg_run *ar, enum ior_agg_kind kind, const char *title)
+{
+	FILE *f = ar->out;
+	uint32_t n;
+	struct agg_stat **v = agg_stats(&ar->a, kind, &n);
+	if (n == 0) {
+		free(v);
+		return;
+	}
+	/* Syscalls and processes lead with their name; paths, long, come last. */
+	bool named_first = kind == IOR_AGG_SYSCALL || kind == IOR_AGG_PROCESS;
+	int key_width = kind == IOR_AGG_PROCESS ? 24 : 16;
+	uint32_t rows = ar->opt.top && ar->opt.top < n ? ar->opt.top : n;
+	fputc('\n', f);
+	if (named_first)
+		fprintf(f, "%-*s ", key_width, title);
+	fprintf(f, "%10s %6s %7s %7s %7s %7s %7s %7s %7s %7s %7s  %s%s\n",
+		"COUNT", "ERRS", "READ", "WRITTEN", "TOTAL", "MEAN", "P50",
+		"P90", "P99", "P99.9", "MAX", named_first ? "ERRNO" : title,
+		named_first ? "" : "  ERRNO");
+	for (uint32_t i = 0; i < rows; i++) {
+		const struct agg_stat *s = v[i];
+		const struct hist *h = &s->latency;
+		char b[11][UNITS_LEN];
+		size_t len;
+		const char *key = agg_stat_key(&ar->a, kind, s, &len);
+		if (kind == IOR_AGG_SYSCALL) {
+			fprintf(f, "%-16.*s ", (int)len, key);
+		} else if (kind == IOR_AGG_PROCESS) {
+			char who[64];
+			snprintf(who, sizeof(who), "%" PRIu32 " %.*s", s->pid,
+				 (int)len, key);
+			fprintf(f, "%-24s ", who);
+		}
+		fprintf(f, "%10s %6" PRIu64 " %7s %7s %7s %7s %7s %7s %7s %7s %7s ",
+			units_count(s->count, b[0]), s->errors,
+			units_bytes(s->bytes_read, b[1]),
+			units_bytes(s->bytes_written, b[2]),
+			units_ns(h->sum, b[3]),
+			units_ns((uint64_t)hist_mean(h), b[4]),
+			units_ns(hist_percentile(h, 50), b[5]),
+			units_ns(hist_percentile(h, 90), b[6]),
+			units_ns(hist_percentile(h, 99), b[7]),
+			units_ns(hist_percentile(h, 99.9), b[8]),
+			units_ns(h->count ? h->max : 0, b[9]));
+		if (!named_first) {
+			fputc(' ', f);
+			put_quoted(f, key, len);
+		}
+		text_errnos(f, s);
+		fputc('\n', f);
+	}
+	if (rows < n)
+		fprintf(f, "(%u more; -n 0 shows all)\n", n - rows);
+	free(v);
+}
+
+static void
+text_gaps(struct agg_run *ar)
+{
+	FILE *f = ar->out;
+	uint32_t n;
+	struct agg_stat **v = agg_stats(&ar->a, IOR_AGG_SYSCALL, &n);
+	uint32_t rows = ar->opt.top && ar->opt.top < n ? ar->opt.top : n;
+	if (n)
+		fprintf(f, "\n%-16s %10s %7s %7s %7s %7s %7s %7s   (time since the "
+			"thread's previous syscall)\n", "GAP BEFORE", "COUNT",
+			"MIN", "MEAN", "P50", "P90", "P99", "MAX");
+	for (uint32_t i = 0; i < rows; i++) {
+		const struct hist *h = &v[i]->gap;
+		char b[7][UNITS_LEN];
+		size_t len;
+		const char *key = agg_stat_key(&ar->a, IOR_AGG_SYSCALL, v[i],
+					       &len);
+		fprintf(f, "%-16.*s %10s %7s %7s %7s %7s %7s %7s\n", (int)len,
+			key, units_count(h->count, b[0]),
+			units_ns(h->count ? h->min : 0, b[1]),
+			units_ns((uint64_t)hist_mean(h), b[2]),
+			units_ns(hist_percentile(h, 50), b[3]),
+			units_ns(hist_percentile(h, 90), b[4]),
+			units_ns(hist_percentile(h, 99), b[5]),
+			units_ns(h->count ? h->max : 0, b[6]));
+	}
+	free(v);
+}
+
+static void
+put_stack(FILE *f, const struct trie *t, uint32_t node)
+{
+	if (node == 0)
+		return;
+	put_stack(f, t, t->nodes[node].parent);
+	size_t len;
+	const char *label = trie_label(t, node, &len);
+	if (t->nodes[node].parent)
+		fputc(';', f);
+	put_folded_frame(f, label, len);
+}
+
+struct weighted {
+	uint64_t weight;
+	uint32_t node;
+};
+
+static int
+heaviest(const void *x, const void *y)
+{
+	const struct weighted *a = x, *b = y;
+	if (a->weight != b->weight)
+		return a->weight > b->weight ? -1 : 1;
+	return a->node < b->node ? -1 : 1;
+}
+
+static void
+text_stacks(struct agg_run *ar)
+{
+	FILE *f = ar->out;
+	const struct trie *t = &ar->a.trie;
+	struct totals *inc = trie_inclusive(t);
+	uint64_t total = totals_weight(&inc[0], t->weight);
+	struct weighted *v = calloc(t->count, sizeof(*v));
+	if (!v)
+		err(1, "ior-agg");
+	uint32_t n = 0;
+	for (uint32_t i = 1; i < t->count; i++) {
+		uint64_t w = totals_weight(&t->nodes[i].self, t->weight);
+		if (w)
+			v[n++] = (struct weighted){ w, i };
+	}
+	qsort(v, n, sizeof(*v), heaviest);
+	uint32_t rows = ar->opt.top && ar->opt.top < n ? ar->opt.top : n;
+	if (rows)
+		fprintf(f, "\nHEAVIEST STACKS by %s (%s)\n",
+			weight_name(t->weight), ar->a.fields.spec);
+	for (uint32_t i = 0; i < rows; i++) {
+		char b[UNITS_LEN];
+		uint64_t w = v[i].weight;
+		const char *shown = t->weight == WEIGHT_LATENCY ||
+				    t->weight == WEIGHT_GAP ? units_ns(w, b) :
+				    t->weight == WEIGHT_COUNT ||
+				    t->weight == WEIGHT_ERRORS ?
+				    units_count(w, b) : units_bytes(w, b);
+		fprintf(f, "%6.2f%% %9s  ", total ? 100.0 * (double)w /
+			(double)total : 0.0, shown);
+		put_stack(f, t, v[i].node);
+		fputc('\n', f);
+	}
+	free(v);
+	free(inc);
+}
+
+static void
+text_loss(struct agg_run *ar)
+{
+	const struct agg *a = &ar->a;
+	FILE *f = ar->out;
+	char b[4][UNITS_LEN];
+	if (a->lost)
+		fprintf(f, "LOST: %s events were lost by the kernel; the "
+			"figures below miss them\n", units_count(a->lost, b[0]));
+	else
+		fprintf(f, "lost: 0 events\n");
+	if (a->unmatched_exits || a->unmatched_enters || a->fd_unknown)
+		fprintf(f, "unpaired: %s exits without enter, %s enters without "
+			"exit; %s pairs on fds of unknown files\n",
+			units_count(a->unmatched_exits, b[1]),
+			units_count(a->unmatched_enters, b[2]),
+			units_count(a->fd_unknown, b[3]));
+	if (a->truncated)
+		fprintf(f, "TRUNCATED: the input ended without its trailer\n");
+}
+
+static void
+text_report(struct agg_run *ar)
+{
+	const struct agg *a = &ar->a;
+	FILE *f = ar->out;
+	char b[3][UNITS_LEN], t0[UNITS_LEN * 2], t1[UNITS_LEN * 2];
+	fprintf(f, "ior-agg: %s syscalls", units_count(a->pairs, b[0]));
+	if (a->start_ns)
+		fprintf(f, " from %s to %s (%s)", units_realtime(a->start_ns, t0),
+			units_realtime(a->end_ns, t1) + 11,
+			units_ns(a->end_ns - a->start_ns, b[1]));
+	fputc('\n', f);
+	text_loss(ar);
+	text_table(ar, IOR_AGG_SYSCALL, "SYSCALL");
+	text_table(ar, IOR_AGG_PROCESS, "PROCESS (PID COMM)");
+	text_table(ar, IOR_AGG_FILE, "FILE");
+	text_table(ar, IOR_AGG_DIR, "DIRECTORY");
+	text_gaps(ar);
+	text_stacks(ar);
+	fprintf(f, "\nLatency percentiles within 0.8%% (log-linear histograms); "
+		"tables sorted by total latency.\n");
+}
+
+/* ---- JSON ---- */
+
+static void
+json_hist(FILE *f, const char *name, const struct hist *h)
+{
+	fprintf(f, "\"%s\":{\"count\":%" PRIu64 ",\"sum\":%" PRIu64
+		",\"min\":%" PRIu64 ",\"mean\":%.1f,\"p50\":%" PRIu64
+		",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99.9\":%" PRIu64
+		",\"max\":%" PRIu64 "}", name, h->count, h->sum,
+		h->count ? h->min : 0, hist_mean(h), hist_percentile(h, 50),
+		hist_percentile(h, 90), hist_percentile(h, 99),
+		hist_percentile(h, 99.9), h->count ? h->max : 0);
+}
+
+static void
+json_table(struct agg_run *ar, enum ior_agg_kind kind, const char *name,
+	   const char *keyname)
+{
+	FILE *f = ar->out;
+	uint32_t n;
+	struct agg_stat **v = agg_stats(&ar->a, kind, &n);
+	uint32_t rows = ar->opt.top && ar->opt.top < n ? ar->opt.top : n;
+	fprintf(f, ",\"%s\":[", name);
+	for (uint32_t i = 0; i < rows; i++) {
+		const struct agg_stat *s = v[i];
+		size_t len;
+		const char *key = agg_stat_key(&ar->a, kind, s, &len);
+		fprintf(f, "%s{", i ? "," : "");
+		if (kind == IOR_AGG_PROCESS)
+			fprintf(f, "\"pid\":%" PRIu32 ",", s->pid);
+		fprintf(f, "\"%s\":", keyname);
+		put_json_string(f, key, len);
+		fprintf(f, ",\"count\":%" PRIu64 ",\"errors\":%" PRIu64
+			",\"errno\":{", s->count, s->errors);
+		for (uint32_t e = 0; e < s->nerrno; e++) {
+			const char *en = strerrorname_np(s->errnos[e].err);
+			char num[16];
+			snprintf(num, sizeof(num), "E%u", s->errnos[e].err);
+			fprintf(f, "%s\"%s\":%" PRIu64, e ? "," : "",
+				en ? en : num, s->errnos[e].count);
+		}
+		fprintf(f, "},\"bytes_read\":%" PRIu64 ",\"bytes_written\":%"
+			PRIu64 ",", s->bytes_read, s->bytes_written);
+		json_hist(f, "latency_ns", &s->latency);
+		fputc(',', f);
+		json_hist(f, "gap_ns", &s->gap);
+		fputc('}', f);
+	}
+	fprintf(f, "]");
+	free(v);
+}
+
+static void
+json_totals(FILE *f, const struct totals *t)
+{
+	fprintf(f, "\"count\":%" PRIu64 ",\"errors\":%" PRIu64
+		",\"latency_ns\":%" PRIu64 ",\"gap_ns\":%" PRIu64
+		",\"bytes_read\":%" PRIu64 ",\"bytes_written\":%" PRIu64,
+		t->count, t->errors, t->latency_ns, t->gap_ns, t->bytes_read,
+		t->bytes_written);
+}
+
+static void
+json_node(FILE *f, const struct trie *t, const struct totals *inc,
+	  uint32_t node)
+{
+	size_t len;
+	const char *label = node ? trie_label(t, node, &len) : "all";
+	if (!node)
+		len = 3;
+	fputs("{\"name\":", f);
+	put_json_string(f, label, len);
+	fprintf(f, ",\"weight\":%" PRIu64 ",",
+		totals_weight(&inc[node], t->weight));
+	json_totals(f, &inc[node]);
+	fputs(",\"classes\":[", f);
+	bool first = true;
+	for (int c = 0; c < CLASS_N; c++)
+		if (t->nodes[node].classes & 1u << c) {
+			fprintf(f, "%s\"%s\"", first ? "" : ",",
+				class_name((enum syscall_class)c));
+			first = false;
+		}
+	fputs("],\"children\":[", f);
+	/* Children heaviest first, as a reader expects. */
+	uint32_t n = t->nodes[node].nchildren, k = 0;
+	struct weighted *v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		err(1, "ior-agg");
+	for (uint32_t c = t->nodes[node].first_child; c;
+	     c = t->nodes[c].next_sibling)
+		v[k++] = (struct weighted){ totals_weight(&inc[c], t->weight), c };
+	qsort(v, k, sizeof(*v), heaviest);
+	for (uint32_t i = 0; i < k; i++) {
+		if (i)
+			fputc(',', f);
+		json_node(f, t, inc, v[i].node);
+	}
+	free(v);
+	fputs("]}", f);
+}
+
+static void
+json_report(struct agg_run *ar)
+{
+	const struct agg *a = &ar->a;
+	FILE *f = ar->out;
+	fprintf(f, "{\"version\":1,\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64
+		",\"pairs\":%" PRIu64, a->start_ns, a->end_ns, a->pairs);
+	if (ar->opt.interval_s > 0)
+		fprintf(f, ",\"sequence\":%" PRIu32, ar->sequence);
+	fprintf(f, ",\"loss\":{\"lost_events\":%" PRIu64
+		",\"unmatched_exits\":%" PRIu64 ",\"unmatched_enters\":%" PRIu64
+		",\"fd_unknown\":%" PRIu64 ",\"truncated\":%s}", a->lost,
+		a->unmatched_exits, a->unmatched_enters, a->fd_unknown,
+		a->truncated ? "true" : "false");
+	fprintf(f, ",\"histograms\":{\"relative_error\":%.7f,"
+		"\"percentile\":\"nearest-rank\"}", HIST_RELATIVE_ERROR);
+	json_table(ar, IOR_AGG_SYSCALL, "syscalls", "syscall");
+	json_table(ar, IOR_AGG_PROCESS, "processes", "comm");
+	json_table(ar, IOR_AGG_FILE, "files", "path");
+	json_table(ar, IOR_AGG_DIR, "dirs", "dir");
+	const struct trie *t = &a->trie;
+	struct totals *inc = trie_inclusive(t);
+	fputs(",\"trie\":{\"fields\":[", f);
+	for (unsigned i = 0; i < a->fields.n; i++) {
+		char spec[sizeof(a->fields.spec)];
+		strlcpy(spec, a->fields.spec, sizeof(spec));
+		char *save = NULL, *fld = strtok_r(spec, ";", &save);
+		for (unsigned j = 0; j < i && fld; j++)
+			fld = strtok_r(NULL, ";", &save);
+		fprintf(f, "%s\"%s\"", i ? "," : "", fld ? fld : "?");
+	}
+	fprintf(f, "],\"weight\":\"%s\",\"max_nodes\":%" PRIu32
+		",\"nodes\":%" PRIu32 ",\"root\":", weight_name(t->weight),
+		t->max_nodes, t->count);
+	json_node(f, t, inc, 0);
+	fputs("}}\n", f);
+	free(inc);
+}
+
+/* ---- folded ---- */
+
+static void
+folded_report(struct agg_run *ar)
+{
+	const struct agg *a = &ar->a;
+	const struct trie *t = &a->trie;
+	FILE *f = ar->out;
+	for (uint32_t n = 1; n < t->count; n++) {
+		uint64_t w = totals_weight(&t->nodes[n].self, t->weight);
+		if (!w)
+			continue;
+		put_stack(f, t, n);
+		fprintf(f, " %" PRIu64 "\n", w);
+	}
+	/*
+	 * Loss as a frame of its own: its width is the lost events when the
+	 * weight is a count, zero otherwise (what they weighed is unknown).
+	 */
+	if (a->lost)
+		fprintf(f, "[lost %" PRIu64 " events] %" PRIu64 "\n", a->lost,
+			t->weight == WEIGHT_COUNT ? a->lost : 0);
+	if (a->lost || a->truncated)
+		fprintf(stderr, "ior-agg: warning: %" PRIu64 " events lost%s; "
+			"the stacks miss them\n", a->lost,
+			a->truncated ? ", input truncated" : "");
+}
+
+/* ---- output ---- */
+
+static void
+open_output(struct agg_run *ar)
+{
+	if (ar->output != OUT_AUTO)
+		return;
+	ar->output = ar->opt.output;
+	if (ar->output == OUT_AUTO)
+		ar->output = ar->opt.stream_path ? OUT_STREAM :
+			     pipe_feeds_ior_tool(STDOUT_FILENO) ? OUT_STREAM :
+			     OUT_TEXT;
+	if (ar->opt.stream_path) {
+		int fd = STDOUT_FILENO;
+		if (strcmp(ar->opt.stream_path, "-") != 0) {
+			fd = open(ar->opt.stream_path,
+				  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd < 0)
+				err(1, "%s", ar->opt.stream_path);
+		}
+		stream_writer_init(&ar->w, fd, ar->opt.stream_path);
+		ar->writer_open = true;
+	} else if (ar->output == OUT_STREAM) {
+		if (isatty(STDOUT_FILENO))
+			errx(1, "refusing to write a binary stream to a "
+			     "terminal (use --text, or -o FILE)");
+		stream_writer_init(&ar->w, STDOUT_FILENO, "<stdout>");
+		ar->writer_open = true;
+	}
+	if (ar->writer_open)
+		stream_write_section(&ar->w, ar->opt.argc, ar->opt.argv, 0, 0);
+}
+
+static void
+emit(struct agg_run *ar, uint16_t flags)
+{
+	open_output(ar);
+	struct agg *a = &ar->a;
+	ar->sequence++;
+	ar->total_pairs += a->pairs;
+	ar->total_lost += a->lost;
+	if (ar->opt.interval_s > 0)
+		flags |= IOR_AGG_PERIODIC;
+	if (ar->writer_open) {
+		agg_write_snapshot(a, &ar->w, ar->sequence,
+				   (uint32_t)(ar->opt.interval_s * 1000), flags);
+		stream_writer_flush(&ar->w);
+	}
+	if (ar->output != OUT_STREAM) {
+		if (ar->opt.min_share > 0) {
+			struct totals *inc = trie_inclusive(&a->trie);
+			uint64_t total = totals_weight(&inc[0], a->trie.weight);
+			free(inc);
+			trie_prune_below(&a->trie, (uint64_t)ceil(
+				(double)total * ar->opt.min_share / 100.0));
+		}
+		if (ar->output == OUT_JSON)
+			json_report(ar);
+		else if (ar->output == OUT_FOLDED)
+			folded_report(ar);
+		else {
+			if (ar->sequence > 1)
+				fputc('\n', ar->out);
+			text_report(ar);
+		}
+		if (fflush(ar->out) == EOF && errno == EPIPE)
+			exit(0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ar->last_emit);
+}
+
+/* End the current interval at the stream-clock boundary. */
+static void
+emit_interval(struct agg_run *ar)
+{
+	struct agg *a = &ar->a;
+	a->start_ns = ar->boundary - ar->interval_ns + ar->clock_to_real;
+	a->end_ns = ar->boundary + ar->clock_to_real;
+	emit(ar, 0);
+	agg_clear(a);
+	ar->boundary += ar->interval_ns;
+}
+
+static uint64_t
+elapsed_ns(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - since->tv_sec) * 1000000000u +
+	       (uint64_t)now.tv_nsec - (uint64_t)since->tv_nsec;
+}
+
+/*
+ * Before a read that may block: with intervals, wait for input no longer
+ * than the rest of the interval, and end the interval when none comes, so
+ * a live consumer sees quiet periods as they happen.
+ */
+static void
+before_read(void *arg)
+{
+	struct agg_run *ar = arg;
+	if (!ar->interval_ns || !ar->boundary)
+		return;
+	for (;;) {
+		uint64_t spent = elapsed_ns(&ar->last_emit);
+		int wait_ms = spent >= ar->interval_ns ? 0 :
+			      (int)((ar->interval_ns - spent) / 1000000) + 1;
+		struct pollfd p = { .fd = ar->r->fd, .events = POLLIN };
+		int n = poll(&p, 1, wait_ms);
+		if (n > 0 || (n < 0 && errno != EINTR))
+			return;
+		if (n == 0)
+			emit_interval(ar);
+	}
+}
+
+static void
+on_pair(struct agg_run *ar, const struct ior_pair *p)
+{
+	if (!ar->interval_ns)
+		return;
+	if (!ar->boundary)
+		ar->boundary = p->time_ns + ar->interval_ns;
+	/* A long silence in a replayed stream ends one empty interval each. */
+	if (p->time_ns >= ar->boundary + 1000 * ar->interval_ns)
+		ar->boundary = p->time_ns - (p->time_ns - ar->boundary) %
+			       ar->interval_ns;
+	while (p->time_ns >= ar->boundary)
+		emit_interval(ar);
+}
+
+static bool
+read_input(struct agg_run *ar, const char *path)
+{
+	struct stream_reader r;
+	stream_reader_open(&r, path);
+	r.before_read = before_read;
+	r.before_read_arg = ar;
+	ar->r = &r;
+	ar->in.r = &r;
+	const struct ior_record *rec;
+	bool ok = true;
+	while ((rec = stream_next(&r))) {
+		if (r.type == IOR_PAIR)
+			on_pair(ar, (const void *)rec);
+		if (r.type == STREAM_SECTION) {
+			const struct ior_section *s = (const void *)rec;
+			ar->clock_to_real = (int64_t)(s->anchor_realtime_ns -
+						      s->anchor_clock_ns);
+			ar->boundary = 0;
+		}
+		if (r.type == IOR_TRAILER) {
+			const struct ior_trailer *t = (const void *)rec;
+			ar->stop_reason = t->reason;
+			ar->stop_status = t->status;
+		}
+		if (!agg_input_record(&ar->in, rec))
+			ok = false;
+	}
+	if (r.status == STREAM_ERROR)
+		ok = false;
+	agg_input_finish(&ar->in);
+	ar->sections += r.sections;
+	ar->r = NULL;
+	stream_reader_close(&r);
+	return ok;
+}
+
+static double
+parse_number(const char *s, const char *what, double min)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || end == s || !(v >= min) || !isfinite(v))
+		errx(2, "bad %s '%s'", what, s);
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct agg_run ar;
+	static const struct option longopts[] = {
+		{ "text", no_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "folded", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *fields_spec = NULL;
+	int weight = WEIGHT_LATENCY;
+	double max_nodes = AGG_MAX_NODES_DEFAULT;
+	ar.opt.top = 10;
+	ar.opt.argc = argc;
+	ar.opt.argv = argv;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "f:w:N:m:n:o:i:h", longopts,
+				 NULL)) != -1) {
+		switch (ch) {
+		case 'f': fields_spec = optarg; break;
+		case 'w':
+			if ((weight = weight_parse(optarg)) < 0)
+				errx(2, "unknown weight '%s' (count, latency, "
+				     "gap, bytes, read, write, errors)", optarg);
+			break;
+		case 'N': max_nodes = parse_number(optarg, "node bound", 0); break;
+		case 'm': ar.opt.min_share = parse_number(optarg, "share", 0); break;
+		case 'n': ar.opt.top = (unsigned)parse_number(optarg, "rows", 0); break;
+		case 'o': ar.opt.stream_path = optarg; break;
+		case 'i': ar.opt.interval_s = parse_number(optarg, "interval",
+							   0.001);
+			break;
+		case 'T': ar.opt.output = OUT_TEXT; break;
+		case 'J': ar.opt.output = OUT_JSON; break;
+		case 'F': ar.opt.output = OUT_FOLDED; break;
+		case 'h': usage(stdout, 0); break;
+		default: usage(stderr, 2);
+		}
+	}
+	if (ar.opt.output == OUT_FOLDED && ar.opt.interval_s > 0)
+		errx(2, "--folded makes one set of stacks; it cannot be periodic");
+	if (max_nodes > 0 && max_nodes < 4)
+		errx(2, "a node bound below 4 leaves no room to fold");
+	if (max_nodes > UINT32_MAX / 4)
+		errx(2, "node bound too large");
+
+	struct agg_fields fields;
+	char why[128];
+	if (!agg_fields_parse(fields_spec ? fields_spec : AGG_FIELDS_DEFAULT,
+			      &fields, why, sizeof(why)))
+		errx(2, "-f: %s", why);
+	agg_init(&ar.a, &fields, (uint32_t)max_nodes, (enum weight)weight);
+	ar.a.fields_fixed = fields_spec != NULL;
+	agg_input_init(&ar.in, &ar.a, NULL, "ior-agg");
+	ar.out = stdout;
+	ar.interval_ns = (uint64_t)(ar.opt.interval_s * 1e9);
+	clock_gettime(CLOCK_MONOTONIC, &ar.last_emit);
+
+	bool ok = true;
+	if (optind == argc)
+		ok = read_input(&ar, "-");
+	for (int i = optind; i < argc && ok; i++)
+		ok = read_input(&ar, argv[i]);
+
+	/* What was read before any damage is reported, marked truncated. */
+	if (!ok)
+		ar.a.truncated = true;
+	if (ar.interval_ns && ar.boundary)
+		ar.a.start_ns = ar.boundary - ar.interval_ns + ar.clock_to_real;
+	if (ar.sections)
+		emit(&ar, IOR_AGG_FINAL);
+	if (ar.writer_open) {
+		/* A truncated input leaves a truncated output, as ior-pair does. */
+		if (!ar.a.truncated)
+			stream_write_trailer(&ar.w, ar.total_pairs, ar.total_lost,
+					     ar.stop_reason, ar.stop_status);
+		stream_writer_release(&ar.w);
+		if (ar.w.fd != STDOUT_FILENO && close(ar.w.fd) < 0)
+			err(1, "%s", ar.opt.stream_path);
+	}
+	agg_input_release(&ar.in);
+	agg_release(&ar.a);
+	if (fflush(stdout) == EOF && errno != EPIPE)
+		err(1, "stdout");
+	return ok ? 0 : 1;
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * agg.h - aggregating paired streams: statistics per syscall, process,
+ * file and directory, and a trie of stacks keyed by chosen fields.
+ *
+ * An aggregate takes IOR_PAIR records (through an agg_input, which keeps
+ * the per-section name tables the pairs refer to) and aggregate snapshots
+ * (IOR_AGG_* records), which merge exactly: histograms add bucket by
+ * bucket and tries node by node.  ior-agg, ior-flame and ior-top share it.
+ */
+#ifndef IOR_AGG_H
+#define IOR_AGG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hist.h"
+#include "idmap.h"
+#include "ior_format.h"
+#include "stream.h"
+#include "strtab.h"
+#include "sysnames.h"
+#include "trie.h"
+
+#define AGG_FIELDS_MAX 8
+#define AGG_FIELDS_DEFAULT "comm;syscall;path"
+#define AGG_MAX_NODES_DEFAULT 20000
+
+enum agg_field {
+	FIELD_COMM,
+	FIELD_PID,
+	FIELD_TID,
+	FIELD_SYSCALL,
+	FIELD_CLASS,            /* read, write, open/close ... */
+	FIELD_FAMILY,           /* ior's syscall family */
+	FIELD_PATH,             /* the whole path, one frame */
+	FIELD_DIR,              /* the directory of the path */
+	FIELD_BASE,             /* the last component of the path */
+	FIELD_TREE,             /* a frame per directory level, then the file */
+	FIELD_DIRN,             /* the first N directory levels ("dir2") */
+	FIELD_ERRNO,            /* "ok" or ENOENT ... */
+	FIELD_FLAGS,            /* the file's open flags */
+	FIELD_N
+};
+
+struct agg_fields {
+	unsigned n;
+	uint8_t field[AGG_FIELDS_MAX];
+	uint8_t levels[AGG_FIELDS_MAX];         /* N of FIELD_DIRN */
+	char spec[128];                         /* canonical "a;b;c" */
+};
+
+/* Parse "comm;syscall;path" (',' also separates); false and a message. */
+bool agg_fields_parse(const char *spec, struct agg_fields *out,
+		      char *why, size_t whylen);
+/* One line per field, for --help. */
+extern const char agg_fields_help[];
+
+struct agg_errno {
+	uint16_t err;
+	uint64_t count;
+};
+
+struct agg_stat {
+	uint32_t key;           /* id in the table's keys */
+	uint32_t pid;           /* processes */
+	uint64_t count, errors, bytes_read, bytes_written;
+	struct hist latency, gap;
+	uint32_t nerrno;
+	struct agg_errno *errnos;
+};
+
+struct agg_table {
+	struct strtab keys;     /* key bytes; processes: pid (4 bytes) + comm */
+	struct agg_stat *stats; /* stats[key - 1] */
+	uint32_t cap;
+};
+
+struct agg {
+	struct agg_fields fields;
+	bool fields_fixed;      /* chosen by the user: snapshots must match */
+	struct agg_table tables[IOR_AGG_DIR + 1];       /* by enum ior_agg_kind */
+	struct trie trie;
+
+	uint64_t start_ns, end_ns;      /* realtime span; start 0: none yet */
+	uint64_t pairs;
+	uint64_t lost;
+	uint64_t unmatched_exits, unmatched_enters, fd_unknown;
+	bool truncated;         /* some input ended without its trailer */
+	uint32_t snapshots;     /* aggregate snapshots merged in */
+	/* Bumped whenever cached node or stat numbers go stale. */
+	uint32_t generation;
+};
+
+void agg_init(struct agg *a, const struct agg_fields *fields,
+	      uint32_t max_nodes, enum weight w);
+void agg_release(struct agg *a);
+/* Empty the statistics and the trie, keeping fields and settings. */
+void agg_clear(struct agg *a);
+/* a += b (same fields). */
+void agg_merge(struct agg *a, const struct agg *b);
+
+/* The key bytes of a stat. */
+const char *agg_stat_key(const struct agg *a, enum ior_agg_kind kind,
+			 const struct agg_stat *s, size_t *len);
+/* Stats of a table in an array the caller frees; *n set. */
+struct agg_stat **agg_stats(const struct agg *a, enum ior_agg_kind kind,
+			    uint32_t *n);
+
+/*
+ * Reading one input.  An agg_input keeps what a section's pairs refer to
+ * (names, syscall table, clock anchor) and caches from input ids to stats
+ * and trie leaves.  agg_input_record() takes every record stream_next()
+ * returns; it returns false after reporting bad input (the reader is then
+ * in STREAM_ERROR).
+ */
+struct agg_input {
+	struct stream_reader *r;
+	struct agg *a;
+	const char *tool;
+	struct sysnames sysnames;
+	int64_t clock_to_real;  /* realtime - monotonic of this section */
+	/* IOR_NAME strings of this section, by kind and id. */
+	struct name_table {
+		char *arena;
+		size_t len, cap;
+		struct name_ref { uint32_t off, len; } *refs;
+		uint32_t nrefs;
+	} names[IOR_NAME_COMM + 1];
+	uint64_t section_lost;  /* from loss records, this section */
+	uint32_t generation;    /* a->generation the caches belong to */
+	uint32_t *syscall_stat; /* nr -> stat key + 1 */
+	uint32_t *path_stat, *path_dir;         /* path id -> key + 1 */
+	uint32_t path_cap;
+	struct idmap processes; /* pid -> struct process_key */
+	struct leaf_cache {
+		uint32_t *slots;    /* leaf entries + 1 */
+		struct leaf_entry {
+			uint32_t key[AGG_FIELDS_MAX];
+			uint32_t node;
+		} *entries;
+		uint32_t count, cap, mask;
+	} leaves;
+	/* The snapshot being read, if any. */
+	bool in_snapshot;
+	uint32_t snap_nodes, snap_stats, *snap_map, snap_map_cap;
+	struct ior_agg_begin snap_begin;
+	bool pairs_seen, raw_seen;
+};
+
+void agg_input_init(struct agg_input *in, struct agg *a,
+		    struct stream_reader *r, const char *tool);
+void agg_input_release(struct agg_input *in);
+bool agg_input_record(struct agg_input *in, const struct ior_record *rec);
+/* At the end of the input: notes a truncated stream in the aggregate. */
+void agg_input_finish(struct agg_input *in);
+
+/* Write the aggregate as one snapshot (IOR_AGG_BEGIN ... IOR_AGG_END). */
+void agg_write_snapshot(const struct agg *a, struct stream_writer *w,
+			uint32_t sequence, uint32_t interval_ms,
+			uint16_t flags);
+
+/* The class of a family, as a bit mask (a transfer reads and writes). */
+uint16_t family_classes(enum ior_family family);
+
+#endif /* IOR_AGG_H */

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trie.h - a trie of stacks (comm;syscall;path ...) with exact totals.
+ *
+ * Each node has a label and its own ("self") totals; a node's inclusive
+ * totals are its self totals plus its children's.  The node count is
+ * bounded: when it passes max_nodes, the lightest subtrees (by the chosen
+ * weight) fold into an "[other]" child of their nearest kept ancestor,
+ * whose totals absorb theirs, so every total stays exact.  Nodes are
+ * numbered in creation order: a parent always comes before its children.
+ * Node 0 is the root, with an empty label.
+ */
+#ifndef IOR_TRIE_H
+#define IOR_TRIE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "strtab.h"
+
+#define TRIE_OTHER "[other]"
+
+struct totals {
+	uint64_t count;
+	uint64_t errors;
+	uint64_t latency_ns;
+	uint64_t gap_ns;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+};
+
+enum weight {
+	WEIGHT_COUNT,
+	WEIGHT_LATENCY,
+	WEIGHT_GAP,
+	WEIGHT_BYTES,           /* read + written */
+	WEIGHT_READ,
+	WEIGHT_WRITE,
+	WEIGHT_ERRORS,
+	WEIGHT_N
+};
+
+/* Syscall classes, for colours and legends; a bit each in a class mask. */
+enum syscall_class {
+	CLASS_READ,
+	CLASS_WRITE,
+	CLASS_OPENCLOSE,
+	CLASS_META,
+	CLASS_SYNC,
+	CLASS_OTHER,
+	CLASS_ERROR,            /* the syscall failed, whatever its kind */
+	CLASS_N
+};
+
+struct trie_node {
+	uint32_t parent;
+	uint32_t label;         /* id in trie.labels */
+	uint32_t first_child, next_sibling;     /* 0: none */
+	uint32_t nchildren;
+	uint16_t classes;       /* 1 << enum syscall_class, of the subtree */
+	uint16_t depth;
+	struct totals self;
+};
+
+struct trie {
+	struct trie_node *nodes;
+	uint32_t count, cap;
+	struct strtab labels;
+	uint32_t *index;        /* (parent, label) -> node + 1; 0 empty */
+	uint32_t index_mask;
+	uint32_t max_nodes;     /* 0: unbounded */
+	enum weight weight;     /* what pruning keeps the heaviest of */
+	uint64_t prunes;        /* times the bound folded nodes */
+};
+
+void trie_init(struct trie *t, uint32_t max_nodes, enum weight w);
+void trie_release(struct trie *t);
+/* The child of parent labelled label, created if absent. */
+uint32_t trie_child(struct trie *t, uint32_t parent, const void *label,
+		    size_t len);
+/* The existing child, or 0. */
+uint32_t trie_find(const struct trie *t, uint32_t parent, const void *label,
+		   size_t len);
+void trie_add(struct trie *t, uint32_t node, const struct totals *v,
+	      uint16_t classes);
+/*
+ * Apply the node bound; returns true if nodes were folded (node numbers
+ * changed, so callers drop any cached node numbers).
+ */
+bool trie_bound(struct trie *t);
+/*
+ * Fold every node whose inclusive weight is below min_weight into an
+ * "[other]" child of its parent, as the bound does.  Returns true if any
+ * node was folded.
+ */
+bool trie_prune_below(struct trie *t, uint64_t min_weight);
+/* dst += src, matching nodes by their label paths. */
+void trie_merge(struct trie *dst, const struct trie *src);
+
+/* Inclusive totals of every node; a caller-freed array of t->count. */
+struct totals *trie_inclusive(const struct trie *t);
+const char *trie_label(const struct trie *t, uint32_t node, size_t *len);
+
+void totals_add(struct totals *dst, const struct totals *src);
+uint64_t totals_weight(const struct totals *v, enum weight w);
+/* "count", "latency" ... ; weight_parse returns -1 for an unknown name. */
+const char *weight_name(enum weight w);
+int weight_parse(const char *name);
+const char *class_name(enum syscall_class c);
+
+#endif /* IOR_TRIE_H */

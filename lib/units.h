@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * units.h - numbers for people: durations and byte counts with units, in
+ * at most 7 characters, so report columns line up.
+ */
+#ifndef IOR_UNITS_H
+#define IOR_UNITS_H
+
+#include <stdint.h>
+
+#define UNITS_LEN 24
+
+/* "812ns", "4.25us", "13.1ms", "2.50s", "3.2h" */
+const char *units_ns(uint64_t ns, char buf[UNITS_LEN]);
+/* "0", "512B", "4.0K", "1.5M", "2.3G", "1.0T" (powers of 1024) */
+const char *units_bytes(uint64_t bytes, char buf[UNITS_LEN]);
+/* "1,234,567" */
+const char *units_count(uint64_t n, char buf[UNITS_LEN]);
+/* Realtime ns as "2026-11-22 01:30:00.123" in local time. */
+const char *units_realtime(uint64_t ns, char buf[UNITS_LEN * 2]);
+
+#endif /* IOR_UNITS_H */
