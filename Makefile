@@ -47,7 +47,7 @@ LIBS := $(BSD_LIBS) -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(O)/gen -Ilib -Ibpf
 
-TOOLS := ior-capture ior-dump ior-pair ior-agg
+TOOLS := ior-capture ior-dump ior-pair ior-agg ior-flame
 TESTBINS := workload iorgen
 BINS := $(addprefix $(O)/bin/,$(TOOLS))
 
@@ -118,6 +118,7 @@ $(eval $(call tool_rule,ior-capture,-lbpf -lelf -lz))
 $(eval $(call tool_rule,ior-dump,))
 $(eval $(call tool_rule,ior-pair,))
 $(eval $(call tool_rule,ior-agg,))
+$(eval $(call tool_rule,ior-flame,))
 
 $(ior-capture_OBJ): $(O)/gen/ior.skel.h
 

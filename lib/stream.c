@@ -101,6 +101,16 @@ stream_reader_init(struct stream_reader *r, int fd, const char *name)
 }
 
 void
+stream_reader_unread(struct stream_reader *r, const void *bytes, size_t len)
+{
+	if (r->tail != r->head || len > r->cap)
+		errx(1, "stream_reader_unread: misuse");
+	memcpy(r->buf, bytes, len);
+	r->head = 0;
+	r->tail = len;
+}
+
+void
 stream_reader_open(struct stream_reader *r, const char *path)
 {
 	int fd;

@@ -65,6 +65,13 @@ struct stream_reader {
 	void *before_read_arg;
 };
 
+/*
+ * Give back bytes the caller read from fd itself (to sniff the format):
+ * they are read first.  Only before the first stream_next(), at most 4 KiB.
+ */
+void stream_reader_unread(struct stream_reader *r, const void *bytes,
+			  size_t len);
+
 /* Open path ("-" or NULL for stdin); exits 1 with a message if it cannot. */
 void stream_reader_open(struct stream_reader *r, const char *path);
 void stream_reader_init(struct stream_reader *r, int fd, const char *name);
