@@ -128,6 +128,7 @@ table_release(struct agg_table *t)
 static struct agg_stat *
 table_stat(struct agg_table *t, const void *key, size_t len)
 {
+	uint32_t before = t->keys.count;
 	uint32_t id = strtab_intern(&t->keys, key, len);
 	if (id > t->cap) {
 		uint32_t cap = t->cap ? t->cap * 2 : 64;
@@ -138,7 +139,7 @@ table_stat(struct agg_table *t, const void *key, size_t len)
 		t->cap = cap;
 	}
 	struct agg_stat *s = &t->stats[id - 1];
-	if (id == t->keys.count && s->key != id) {
+	if (t->keys.count != before) {
 		memset(s, 0, sizeof(*s));
 		s->key = id;
 		hist_init(&s->latency);
