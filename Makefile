@@ -43,11 +43,12 @@ ALL_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	$(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 LIBS := $(BSD_LIBS) -lm
+CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(O)/gen -Ilib -Ibpf
 
-TOOLS := ior-capture ior-dump ior-pair ior-agg ior-flame
+TOOLS := ior-capture ior-dump ior-pair ior-agg ior-flame ior-top
 TESTBINS := workload iorgen
 BINS := $(addprefix $(O)/bin/,$(TOOLS))
 
@@ -119,6 +120,7 @@ $(eval $(call tool_rule,ior-dump,))
 $(eval $(call tool_rule,ior-pair,))
 $(eval $(call tool_rule,ior-agg,))
 $(eval $(call tool_rule,ior-flame,))
+$(eval $(call tool_rule,ior-top,$(CURSES_LIBS)))
 
 $(ior-capture_OBJ): $(O)/gen/ior.skel.h
 

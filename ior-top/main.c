@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ior-top - a live, top-like view of which syscalls, files, processes and
+ * directories are doing I/O right now.
+ *
+ * Records come from stdin (pairs from ior-pair, or snapshots from
+ * ior-agg -i); keys come from the terminal (/dev/tty).  Intervals follow the
+ * stream's clock, so a replay shows what the live run showed, and the wall
+ * clock when input is idle.  -b prints plain text frames instead.
+ */
+#include <curses.h>
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "stream.h"
+#include "top.h"
+
+static struct top top = {
+	.interval_s = 1,
+	.frames_left = -1,
+	.sort = COL_TIME,
+};
+
+static struct stream_reader reader;
+static struct agg_input input;
+static FILE *tty;
+static bool curses_on, help_shown, editing;
+static bool input_ok = true;  /* the exit status after q */
+static char edit_buf[sizeof(top.filter)];
+static volatile sig_atomic_t quit_signal;
+static char stderr_buf[8192];
+
+/* Interval state, on the stream's clock. */
+static uint64_t interval_ns, boundary, last_pair_end;
+static int64_t clock_to_real;
+static struct timespec last_frame;
+
+static void
+usage(FILE *f, int status)
+{
+	fprintf(f,
+"usage: ior-top [-b] [-n COUNT] [-d SECONDS] [-v VIEW] [-s COLUMN] [-r]\n"
+"               [-F TEXT] [FILE]\n"
+"A live view of a paired ior stream (ior-pair) or of aggregate snapshots\n"
+"(ior-agg -i), read from FILE or stdin; keys are read from the terminal.\n"
+"\n"
+"  -d SECONDS  the interval (default 1; -i is the same)\n"
+"  -b          batch mode: plain text frames on stdout, no terminal\n"
+"  -n COUNT    stop after COUNT frames\n"
+"  -v VIEW     syscalls (default), files, processes, dirs\n"
+"  -s COLUMN   sort by name, rate, read, write, errors, time (default),\n"
+"              p50, p99, max, total, total_p99, total_max\n"
+"  -r          reverse the sort\n"
+"  -F TEXT     only rows whose comm, path or syscall contains TEXT\n"
+"  -h          this help\n"
+"\n"
+"Keys: s f p d (or Tab) switch view, < > sort column, r reverse, / filter,\n"
+"space pause, c reset totals, h help, q quit.\n");
+	exit(status);
+}
+
+static void
+restore_terminal(void)
+{
+	if (!curses_on)
+		return;
+	curses_on = false;
+	endwin();
+	/* Messages written while the screen was ours come out now. */
+	fflush(stderr);
+	setvbuf(stderr, NULL, _IONBF, 0);
+}
+
+static void
+on_signal(int sig)
+{
+	quit_signal = sig;
+}
+
+static void
+finish(int status)
+{
+	restore_terminal();
+	if (quit_signal) {
+		signal(quit_signal, SIG_DFL);
+		raise(quit_signal);
+	}
+	exit(status);
+}
+
+static void
+frame(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &last_frame);
+	if (top.batch) {
+		top_print(&top, stdout);
+		if (fflush(stdout) == EOF)
+			finish(errno == EPIPE ? 0 : 1);
+		if (top.frames_left > 0 && --top.frames_left == 0)
+			finish(0);
+		return;
+	}
+	if (!top.paused)
+		top_draw(&top, help_shown);
+}
+
+static void
+end_interval(double seconds, uint64_t end_ns)
+{
+	uint32_t generation = top.current.generation;
+	top_end_interval(&top, seconds, end_ns);
+	/* The input's caches point into the old aggregate. */
+	top.current.generation = generation + 1;
+	frame();
+}
+
+static void
+next_view(int v)
+{
+	top.view = (enum view)v;
+	if (top.sort == COL_NAME)
+		top.reverse = false;
+}
+
+static void
+handle_key(int ch)
+{
+	if (editing) {
+		size_t len = strlen(edit_buf);
+		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+			strlcpy(top.filter, edit_buf, sizeof(top.filter));
+			editing = false;
+			top.status[0] = '\0';
+		} else if (ch == 27) {
+			editing = false;
+			top.status[0] = '\0';
+		} else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && len) {
+			edit_buf[len - 1] = '\0';
+		} else if (ch >= 0x20 && ch < 0x100 && ch != 127 &&
+			   len + 1 < sizeof(edit_buf)) {
+			edit_buf[len] = (char)ch;
+			edit_buf[len + 1] = '\0';
+		}
+		if (editing)
+			snprintf(top.status, sizeof(top.status),
+				 "filter (Enter applies, Esc cancels): %s_",
+				 edit_buf);
+		top_draw(&top, false);
+		return;
+	}
+	if (help_shown && ch != KEY_RESIZE) {
+		help_shown = false;
+		top_draw(&top, false);
+		return;
+	}
+	switch (ch) {
+	case 'q': case 'Q': finish(input_ok ? 0 : 1); break;
+	case 's': next_view(VIEW_SYSCALLS); break;
+	case 'f': next_view(VIEW_FILES); break;
+	case 'p': next_view(VIEW_PROCESSES); break;
+	case 'd': next_view(VIEW_DIRS); break;
+	case '\t': next_view((top.view + 1) % VIEW_N); break;
+	case '<': case ',':
+		top.sort = (enum column)((top.sort + COL_N - 1) % COL_N);
+		break;
+	case '>': case '.':
+		top.sort = (enum column)((top.sort + 1) % COL_N);
+		break;
+	case 'r': top.reverse = !top.reverse; break;
+	case ' ': top.paused = !top.paused; break;
+	case 'c': top_reset(&top); break;
+	case 'h': case '?': help_shown = true; break;
+	case '/':
+		editing = true;
+		strlcpy(edit_buf, top.filter, sizeof(edit_buf));
+		snprintf(top.status, sizeof(top.status),
+			 "filter (Enter applies, Esc cancels): %s_", edit_buf);
+		break;
+	case KEY_RESIZE: break;
+	default: return;
+	}
+	/* A key always shows its effect, paused or not. */
+	bool paused = top.paused;
+	top.paused = false;
+	top_draw(&top, help_shown);
+	top.paused = paused;
+}
+
+static void
+read_keys(void)
+{
+	int ch;
+	while (curses_on && (ch = getch()) != ERR)
+		handle_key(ch);
+}
+
+static uint64_t
+since_ns(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - t->tv_sec) * 1000000000u +
+	       (uint64_t)now.tv_nsec - (uint64_t)t->tv_nsec;
+}
+
+/*
+ * Wait for input (or the interval's end, or a key).  With fd -1, wait for
+ * keys only: the input has ended.
+ */
+static bool
+wait_input(int fd)
+{
+	for (;;) {
+		if (quit_signal)
+			finish(1);
+		uint64_t spent = since_ns(&last_frame);
+		int wait_ms = spent >= interval_ns ? 0 :
+			      (int)((interval_ns - spent) / 1000000) + 1;
+		struct pollfd p[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = curses_on ? fileno(tty) : -1, .events = POLLIN },
+		};
+		int n = poll(p, 2, fd < 0 ? -1 : wait_ms);
+		if (n < 0 && errno != EINTR)
+			err(1, "poll");
+		if (p[1].revents)
+			read_keys();
+		if (fd >= 0 && p[0].revents)
+			return true;
+		if (n == 0 && fd >= 0) {
+			/* Idle input: the interval ends on the wall clock. */
+			uint64_t start = boundary ? boundary - interval_ns : 0;
+			end_interval(top.interval_s, start ? start + interval_ns +
+				     clock_to_real : 0);
+			if (boundary)
+				boundary += interval_ns;
+		}
+	}
+}
+
+static void
+before_read(void *arg)
+{
+	(void)arg;
+	wait_input(reader.fd);
+}
+
+static void
+on_record(const struct ior_record *rec)
+{
+	switch (reader.type) {
+	case STREAM_SECTION: {
+		const struct ior_section *s = (const void *)rec;
+		clock_to_real = (int64_t)(s->anchor_realtime_ns -
+					  s->anchor_clock_ns);
+		boundary = 0;
+		break;
+	}
+	case IOR_PAIR: {
+		const struct ior_pair *p = (const void *)rec;
+		if (!boundary)
+			boundary = p->time_ns + interval_ns;
+		/* A long silence in a replay shows as one idle interval. */
+		if (p->time_ns >= boundary + interval_ns)
+			boundary = p->time_ns - (p->time_ns - boundary) %
+				   interval_ns;
+		while (p->time_ns >= boundary) {
+			end_interval(top.interval_s, boundary + clock_to_real);
+			boundary += interval_ns;
+		}
+		if (p->time_ns + p->latency_ns > last_pair_end)
+			last_pair_end = p->time_ns + p->latency_ns;
+		break;
+	}
+	}
+	if (!agg_input_record(&input, rec))
+		return;
+	if (reader.type == IOR_AGG_END) {
+		/* A snapshot from ior-agg is one interval. */
+		const struct ior_agg_begin *b = &input.snap_begin;
+		double secs = b->end_ns > b->start_ns ?
+			      (double)(b->end_ns - b->start_ns) / 1e9 : 0;
+		end_interval(secs, b->end_ns);
+	}
+}
+
+static void
+start_terminal(void)
+{
+	tty = fopen("/dev/tty", "r+");
+	if (!tty)
+		err(1, "/dev/tty (use -b for batch mode without a terminal)");
+	setlocale(LC_ALL, "");
+	top.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	SCREEN *screen = newterm(NULL, tty, tty);
+	if (!screen)
+		errx(1, "cannot drive this terminal (TERM=%s); use -b",
+		     getenv("TERM") ? getenv("TERM") : "");
+	curses_on = true;
+	atexit(restore_terminal);
+	/* Hold messages until the terminal is restored. */
+	setvbuf(stderr, stderr_buf, _IOFBF, sizeof(stderr_buf));
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	top_draw(&top, false);
+}
+
+static int
+parse_choice(const char *s, const char *const *names, int n, const char *what)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	errx(2, "unknown %s '%s'", what, s);
+}
+
+int
+main(int argc, char **argv)
+{
+	int ch;
+	const char *filter = NULL;
+	while ((ch = getopt(argc, argv, "bn:d:i:v:s:rF:h")) != -1) {
+		switch (ch) {
+		case 'b': top.batch = true; break;
+		case 'n': {
+			char *end;
+			top.frames_left = strtol(optarg, &end, 10);
+			if (*end || top.frames_left < 1)
+				errx(2, "bad frame count '%s'", optarg);
+			break;
+		}
+		case 'd':
+		case 'i': {
+			char *end;
+			top.interval_s = strtod(optarg, &end);
+			if (*end || !(top.interval_s >= 0.01) ||
+			    !isfinite(top.interval_s) || top.interval_s > 86400)
+				errx(2, "bad interval '%s'", optarg);
+			break;
+		}
+		case 'v':
+			top.view = (enum view)parse_choice(optarg, view_names,
+							   VIEW_N, "view");
+			break;
+		case 's':
+			top.sort = (enum column)parse_choice(optarg, column_names,
+							     COL_N, "column");
+			break;
+		case 'r': top.reverse = true; break;
+		case 'F': filter = optarg; break;
+		case 'h': usage(stdout, 0); break;
+		default: usage(stderr, 2);
+		}
+	}
+	if (argc - optind > 1)
+		usage(stderr, 2);
+	if (filter)
+		strlcpy(top.filter, filter, sizeof(top.filter));
+	interval_ns = (uint64_t)(top.interval_s * 1e9);
+
+	struct agg_fields fields;
+	char why[64];
+	agg_fields_parse("comm", &fields, why, sizeof(why));
+	agg_init(&top.current, &fields, 64, WEIGHT_COUNT);
+	agg_init(&top.last, &fields, 64, WEIGHT_COUNT);
+	agg_init(&top.total, &fields, 64, WEIGHT_COUNT);
+	for (int v = 0; v < VIEW_N; v++)
+		strtab_init(&top.history[v].keys);
+
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	stream_reader_open(&reader, optind < argc ? argv[optind] : "-");
+	agg_input_init(&input, &top.current, &reader, "ior-top");
+	reader.before_read = before_read;
+	clock_gettime(CLOCK_MONOTONIC, &last_frame);
+	if (!top.batch)
+		start_terminal();
+
+	const struct ior_record *rec;
+	unsigned n = 0;
+	while ((rec = stream_next(&reader))) {
+		on_record(rec);
+		/* Keys and signals stay live while input streams in. */
+		if ((++n & 4095) == 0) {
+			if (quit_signal)
+				finish(1);
+			if (curses_on)
+				read_keys();
+		}
+	}
+	bool ok = input_ok = reader.status != STREAM_ERROR;
+	agg_input_finish(&input);
+	top.input_ended = true;
+	/* The last, partial interval, over the time it covers. */
+	if (top.current.pairs || top.current.lost || top.intervals == 0) {
+		uint64_t start = boundary ? boundary - interval_ns : 0;
+		double secs = start && last_pair_end > start ?
+			      (double)(last_pair_end - start) / 1e9 : top.interval_s;
+		end_interval(secs, last_pair_end ? last_pair_end + clock_to_real : 0);
+	}
+	if (!ok && curses_on) {
+		snprintf(top.status, sizeof(top.status),
+			 "input damaged (the message follows on exit); q quits");
+		top_draw(&top, false);
+	}
+	if (top.batch)
+		finish(ok ? 0 : 1);
+	/* Interactive: the last figures stay on screen until q. */
+	top_draw(&top, help_shown);
+	for (;;)
+		wait_input(-1);
+}
