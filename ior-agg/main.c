@@ -555,15 +555,6 @@ emit_interval(struct agg_run *ar)
 	ar->boundary += ar->interval_ns;
 }
 
-static uint64_t
-elapsed_ns(const struct timespec *since)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)(now.tv_sec - since->tv_sec) * 1000000000u +
-	       (uint64_t)now.tv_nsec - (uint64_t)since->tv_nsec;
-}
-
 /*
  * Before a read that may block: with intervals, wait for input no longer
  * than the rest of the interval, and end the interval when none comes, so
@@ -576,7 +567,7 @@ before_read(void *arg)
 	if (!ar->interval_ns || !ar->boundary)
 		return;
 	for (;;) {
-		uint64_t spent = elapsed_ns(&ar->last_emit);
+		uint64_t spent = units_since_ns(&ar->last_emit);
 		int wait_ms = spent >= ar->interval_ns ? 0 :
 			      (int)((ar->interval_ns - spent) / 1000000) + 1;
 		struct pollfd p = { .fd = ar->r->fd, .events = POLLIN };
@@ -640,17 +631,6 @@ read_input(struct agg_run *ar, const char *path)
 	return ok;
 }
 
-static double
-parse_number(const char *s, const char *what, double min)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || end == s || !(v >= min) || !isfinite(v))
-		errx(2, "bad %s '%s'", what, s);
-	return v;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -678,11 +658,11 @@ main(int argc, char **argv)
 				errx(2, "unknown weight '%s' (count, latency, "
 				     "gap, bytes, read, write, errors)", optarg);
 			break;
-		case 'N': max_nodes = parse_number(optarg, "node bound", 0); break;
-		case 'm': ar.opt.min_share = parse_number(optarg, "share", 0); break;
-		case 'n': ar.opt.top = (unsigned)parse_number(optarg, "rows", 0); break;
+		case 'N': max_nodes = units_parse(optarg, "node bound", 0); break;
+		case 'm': ar.opt.min_share = units_parse(optarg, "share", 0); break;
+		case 'n': ar.opt.top = (unsigned)units_parse(optarg, "rows", 0); break;
 		case 'o': ar.opt.stream_path = optarg; break;
-		case 'i': ar.opt.interval_s = parse_number(optarg, "interval",
+		case 'i': ar.opt.interval_s = units_parse(optarg, "interval",
 							   0.001);
 			break;
 		case 'T': ar.opt.output = OUT_TEXT; break;

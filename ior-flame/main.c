@@ -769,17 +769,6 @@ write_svg(FILE *f, struct input *in, const struct input *before)
 	free(l.inc);
 }
 
-static double
-parse_number(const char *s, const char *what, double min)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || end == s || !(v >= min) || !isfinite(v))
-		errx(2, "bad %s '%s'", what, s);
-	return v;
-}
-
 static bool
 read_all(struct input *in, char **paths, int n)
 {
@@ -822,8 +811,8 @@ main(int argc, char **argv)
 			break;
 		}
 		case 't': opt.title = optarg; break;
-		case 'W': opt.width = parse_number(optarg, "width", 100); break;
-		case 'M': opt.min_width = parse_number(optarg, "minimum width", 0);
+		case 'W': opt.width = units_parse(optarg, "width", 100); break;
+		case 'M': opt.min_width = units_parse(optarg, "minimum width", 0);
 			break;
 		case 'I': opt.inverted = true; break;
 		case 'D': opt.differential = true; break;

@@ -26,6 +26,7 @@
 #include "agg.h"
 #include "stream.h"
 #include "top.h"
+#include "units.h"
 
 static struct top top = {
 	.interval_s = 1,
@@ -206,15 +207,6 @@ read_keys(void)
 		handle_key(ch);
 }
 
-static uint64_t
-since_ns(const struct timespec *t)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)(now.tv_sec - t->tv_sec) * 1000000000u +
-	       (uint64_t)now.tv_nsec - (uint64_t)t->tv_nsec;
-}
-
 /*
  * Wait for input (or the interval's end, or a key).  With fd -1, wait for
  * keys only: the input has ended.
@@ -225,7 +217,7 @@ wait_input(int fd)
 	for (;;) {
 		if (quit_signal)
 			finish(1);
-		uint64_t spent = since_ns(&last_frame);
+		uint64_t spent = units_since_ns(&last_frame);
 		int wait_ms = spent >= interval_ns ? 0 :
 			      (int)((interval_ns - spent) / 1000000) + 1;
 		struct pollfd p[2] = {
@@ -347,14 +339,11 @@ main(int argc, char **argv)
 			break;
 		}
 		case 'd':
-		case 'i': {
-			char *end;
-			top.interval_s = strtod(optarg, &end);
-			if (*end || !(top.interval_s >= 0.01) ||
-			    !isfinite(top.interval_s) || top.interval_s > 86400)
+		case 'i':
+			top.interval_s = units_parse(optarg, "interval", 0.01);
+			if (top.interval_s > 86400)
 				errx(2, "bad interval '%s'", optarg);
 			break;
-		}
 		case 'v':
 			top.view = (enum view)parse_choice(optarg, view_names,
 							   VIEW_N, "view");

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include "units.h"
 
+#include <err.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -76,4 +80,24 @@ units_realtime(uint64_t ns, char buf[UNITS_LEN * 2])
 	snprintf(buf + n, UNITS_LEN * 2 - n, ".%03u",
 		 (unsigned)(ns / 1000000 % 1000));
 	return buf;
+}
+
+double
+units_parse(const char *s, const char *what, double min)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || end == s || !(v >= min) || !isfinite(v))
+		errx(2, "bad %s '%s'", what, s);
+	return v;
+}
+
+uint64_t
+units_since_ns(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - since->tv_sec) * 1000000000u +
+	       (uint64_t)now.tv_nsec - (uint64_t)since->tv_nsec;
 }

@@ -7,6 +7,7 @@
 #define IOR_UNITS_H
 
 #include <stdint.h>
+#include <time.h>
 
 #define UNITS_LEN 24
 
@@ -18,5 +19,14 @@ const char *units_bytes(uint64_t bytes, char buf[UNITS_LEN]);
 const char *units_count(uint64_t n, char buf[UNITS_LEN]);
 /* Realtime ns as "2026-11-22 01:30:00.123" in local time. */
 const char *units_realtime(uint64_t ns, char buf[UNITS_LEN * 2]);
+
+/*
+ * An option's number: exits 2 with "bad WHAT 'S'" unless s is a finite
+ * number >= min.
+ */
+double units_parse(const char *s, const char *what, double min);
+
+/* Nanoseconds of CLOCK_MONOTONIC since *since. */
+uint64_t units_since_ns(const struct timespec *since);
 
 #endif /* IOR_UNITS_H */
