@@ -133,6 +133,10 @@ $(O)/bin/iorgen: $(O)/obj/tests/iorgen.o $(O)/lib/libior.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(O)/bin/genstream: $(O)/obj/bench/genstream.o $(O)/lib/libior.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 deps:
 	$(Q)sh scripts/install-deps
 
