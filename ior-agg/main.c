@@ -35,6 +35,7 @@ struct options {
 	const char *stream_path;        /* -o */
 	double interval_s;              /* -i */
 	unsigned top;                   /* -n rows per table, 0 all */
+	bool top_given;
 	double min_share;               /* -m percent of the root */
 	int argc;
 	char **argv;
@@ -324,7 +325,9 @@ json_table(struct agg_run *ar, enum ior_agg_kind kind, const char *name,
 	FILE *f = ar->out;
 	uint32_t n;
 	struct agg_stat **v = agg_stats(&ar->a, kind, &n);
-	uint32_t rows = ar->opt.top && ar->opt.top < n ? ar->opt.top : n;
+	/* JSON has every row unless -n was given. */
+	uint32_t rows = ar->opt.top_given && ar->opt.top && ar->opt.top < n ?
+			ar->opt.top : n;
 	fprintf(f, ",\"%s\":[", name);
 	for (uint32_t i = 0; i < rows; i++) {
 		const struct agg_stat *s = v[i];
@@ -660,7 +663,10 @@ main(int argc, char **argv)
 			break;
 		case 'N': max_nodes = units_parse(optarg, "node bound", 0); break;
 		case 'm': ar.opt.min_share = units_parse(optarg, "share", 0); break;
-		case 'n': ar.opt.top = (unsigned)units_parse(optarg, "rows", 0); break;
+		case 'n':
+			ar.opt.top = (unsigned)units_parse(optarg, "rows", 0);
+			ar.opt.top_given = true;
+			break;
 		case 'o': ar.opt.stream_path = optarg; break;
 		case 'i': ar.opt.interval_s = units_parse(optarg, "interval",
 							   0.001);
@@ -700,8 +706,12 @@ main(int argc, char **argv)
 	/* What was read before any damage is reported, marked truncated. */
 	if (!ok)
 		ar.a.truncated = true;
-	if (ar.interval_ns && ar.boundary)
+	if (ar.interval_ns && ar.boundary) {
+		/* The last interval ends at its last exit, or where it began. */
 		ar.a.start_ns = ar.boundary - ar.interval_ns + ar.clock_to_real;
+		if (ar.a.end_ns < ar.a.start_ns)
+			ar.a.end_ns = ar.a.start_ns;
+	}
 	if (ar.sections)
 		emit(&ar, IOR_AGG_FINAL);
 	if (ar.writer_open) {

@@ -130,7 +130,13 @@ hist_percentile(const struct hist *h, double p)
 {
 	if (h->count == 0)
 		return 0;
-	uint64_t rank = (uint64_t)ceil(p / 100.0 * (double)h->count);
+	/*
+	 * In integers: p/100 * count in floating point lands just above a
+	 * whole rank (99.9% of 1000 is 999.0000000000001).  p has at most
+	 * four decimals that matter.
+	 */
+	unsigned __int128 ppm = (unsigned __int128)llround(p * 10000.0);
+	uint64_t rank = (uint64_t)((ppm * h->count + 999999) / 1000000);
 	if (rank < 1)
 		rank = 1;
 	if (rank > h->count)

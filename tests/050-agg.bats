@@ -936,7 +936,6 @@ TXT
 }
 
 @test "p99.9 of 1000 calls is the 999th smallest latency, not the largest" {
-	skip "BUG: hist_percentile computes the rank as ceil(99.9 / 100.0 * 1000) in doubles, 999.0000000000001 -> 1000: p99.9 is the maximum, 1000000 instead of ~1000"
 	{
 		prologue
 		echo 'name kind=comm id=1 value=cat'
@@ -953,7 +952,6 @@ TXT
 }
 
 @test "--json lists every row when -n is not given" {
-	skip "BUG: --json applies the text report's default of -n 10: 10 of the 11 syscall rows"
 	fixture f --seed 1
 	agg "$T/f.json" --json "$T/f.ior"
 	run jq -c '[.syscalls, .files] | map(length)' "$T/f.json"
@@ -1051,7 +1049,6 @@ docs = [json.loads(l) for l in open(sys.argv[1])]
 print(len(docs) >= 3, [d["pairs"] for d in docs[1:]] == [0] * (len(docs) - 1),
       all(a["end_ns"] == b["start_ns"] for a, b in zip(docs, docs[1:])))' "$T/idle.json"
 	assert_output 'True True True'
-	skip "BUG: the final report after idle intervals has end_ns 0, before its start_ns"
 	run python3 -c 'import json, sys
 docs = [json.loads(l) for l in open(sys.argv[1])]
 print([d["end_ns"] >= d["start_ns"] for d in docs])' "$T/idle.json"
