@@ -93,7 +93,6 @@ add_folded_line(struct input *in, char *line, size_t len)
 		len--;
 	if (len == 0 || line[0] == '#')
 		return;
-	in->folded_lines++;
 	/* "a;b;c 123": the weight follows the last space. */
 	size_t sp = len;
 	while (sp > 0 && line[sp - 1] != ' ')
@@ -107,6 +106,7 @@ add_folded_line(struct input *in, char *line, size_t len)
 		return;
 	}
 	uint64_t w = (uint64_t)llround(v);
+	in->folded_lines++;
 	struct trie *t = &in->a.trie;
 	uint32_t node = 0;
 	uint16_t classes = 0;
@@ -409,16 +409,25 @@ put_stack(FILE *f, const struct trie *t, uint32_t node)
 	const char *label = trie_label(t, node, &len);
 	if (t->nodes[node].parent)
 		fputs(";", f);
-	put_xml_text(f, label, len);
+	/* As in folded stacks: a ';' or '\\' inside a frame is \xNN. */
+	size_t start = 0;
+	for (size_t i = 0; i <= len; i++)
+		if (i == len || label[i] == ';' || label[i] == '\\') {
+			put_xml_text(f, label + start, i - start);
+			if (i < len)
+				fprintf(f, "\\x%02x", (unsigned char)label[i]);
+			start = i + 1;
+		}
 }
 
 static void
 draw(FILE *f, struct layout *l, uint32_t node, unsigned depth, double x,
-     double total, double height)
+     double total, double height, long parent_frame, double parent_end)
 {
 	double w = l->weight[node] * l->scale;
 	if (w < opt.min_width)
 		return;
+	long this_frame = (long)l->drawn;
 	double y = opt.inverted ? HEADER + depth * FRAME_HEIGHT :
 		   height - FOOTER - (depth + 1) * FRAME_HEIGHT;
 	size_t len;
@@ -426,7 +435,8 @@ draw(FILE *f, struct layout *l, uint32_t node, unsigned depth, double x,
 	if (!node)
 		len = 3;
 	l->drawn++;
-	fputs("<g class=\"f\"><title>", f);
+	/* The parent's frame number: zooming follows the tree, not pixels. */
+	fprintf(f, "<g class=\"f\" data-p=\"%ld\"><title>", parent_frame);
 	/* The label, the numbers, then the whole stack. */
 	put_xml_text(f, label, len);
 	put_details(f, l, node, total);
@@ -434,9 +444,16 @@ draw(FILE *f, struct layout *l, uint32_t node, unsigned depth, double x,
 		fputs("\nstack: ", f);
 		put_stack(f, l->t, node);
 	}
+	/*
+	 * Both ends rounded to the 0.01 px written, the end no further than
+	 * the parent's: a frame never pokes out of its parent by rounding.
+	 */
+	double x0 = round(x * 100) / 100, x1 = round((x + w) * 100) / 100;
+	if (x1 > parent_end)
+		x1 = parent_end;
 	fputs("</title><rect x=\"", f);
 	fprintf(f, "%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"",
-		x, y, w, FRAME_HEIGHT - 1);
+		x0, y, x1 - x0, FRAME_HEIGHT - 1);
 	put_fill(f, l, node, label, len);
 	fprintf(f, "\"/><text x=\"%.2f\" y=\"%.1f\">", x + 3,
 		y + FRAME_HEIGHT - 4.5);
@@ -447,7 +464,8 @@ draw(FILE *f, struct layout *l, uint32_t node, unsigned depth, double x,
 	uint32_t *kids = sorted_children(l->t, node, &n);
 	/* A frame's own weight leaves room beside its children. */
 	for (uint32_t i = 0; i < n; i++) {
-		draw(f, l, kids[i], depth + 1, x, total, height);
+		draw(f, l, kids[i], depth + 1, x, total, height, this_frame,
+		     x1);
 		x += l->weight[kids[i]] * l->scale;
 	}
 	free(kids);
@@ -456,7 +474,7 @@ draw(FILE *f, struct layout *l, uint32_t node, unsigned depth, double x,
 static const char script[] =
 "<script type=\"text/ecmascript\"><![CDATA[\n"
 "\"use strict\";\n"
-"var svg, frames, details, matched, unzoombtn, W, inverted, zoomed = null, re = null;\n"
+"var svg, frames, details, matched, unzoombtn, W, zoomed = null, re = null;\n"
 "var XPAD = 10, CHARW = 7.22;\n"
 "function init() {\n"
 "  svg = document.documentElement;\n"
@@ -464,9 +482,10 @@ static const char script[] =
 "  matched = document.getElementById(\"matched\");\n"
 "  unzoombtn = document.getElementById(\"unzoom\");\n"
 "  W = +svg.getAttribute(\"width\");\n"
-"  inverted = svg.getAttribute(\"data-inverted\") === \"1\";\n"
 "  frames = Array.prototype.slice.call(document.querySelectorAll(\"g.f\"));\n"
 "  frames.forEach(function (g) {\n"
+"    var p = +g.getAttribute(\"data-p\");\n"
+"    g._parent = p >= 0 ? frames[p] : null;\n"
 "    var r = g.querySelector(\"rect\");\n"
 "    g._x = +r.getAttribute(\"x\"); g._w = +r.getAttribute(\"width\");\n"
 "    g._y = +r.getAttribute(\"y\"); g._fill = r.getAttribute(\"fill\");\n"
@@ -479,7 +498,10 @@ static const char script[] =
 "    if (e.classList && e.classList.contains(\"f\")) return e;\n"
 "  return null;\n"
 "}\n"
-"function deeper(a, b) { return inverted ? a._y > b._y : a._y < b._y; }\n"
+"function under(g, a) {\n"
+"  for (g = g._parent; g; g = g._parent) if (g === a) return true;\n"
+"  return false;\n"
+"}\n"
 "function fit(name, w) {\n"
 "  var n = Math.floor((w - 6) / CHARW);\n"
 "  if (n < 3) return \"\";\n"
@@ -491,14 +513,14 @@ static const char script[] =
 "  t.setAttribute(\"x\", (x + 3).toFixed(2)); t.textContent = fit(g._name, w);\n"
 "}\n"
 "function zoom(z) {\n"
-"  var x0 = z._x, w0 = z._w, ratio = (W - 2 * XPAD) / w0, eps = 1e-6;\n"
+"  var x0 = z._x, ratio = (W - 2 * XPAD) / z._w;\n"
 "  zoomed = z;\n"
 "  unzoombtn.classList.remove(\"hide\");\n"
 "  frames.forEach(function (g) {\n"
 "    g.classList.remove(\"parent\"); g.classList.remove(\"hide\");\n"
-"    if (g === z || (deeper(g, z) && g._x >= x0 - eps && g._x + g._w <= x0 + w0 + eps)) {\n"
+"    if (g === z || under(g, z)) {\n"
 "      place(g, XPAD + (g._x - x0) * ratio, g._w * ratio);\n"
-"    } else if (!deeper(g, z) && g._x <= x0 + eps && g._x + g._w >= x0 + w0 - eps) {\n"
+"    } else if (under(z, g)) {\n"
 "      g.classList.add(\"parent\"); place(g, XPAD, W - 2 * XPAD);\n"
 "    } else {\n"
 "      g.classList.add(\"hide\");\n"
@@ -634,9 +656,10 @@ put_subtitle(FILE *f, const struct input *in, const struct input *before,
 		fprintf(f, "; %s to %s (%s)", units_realtime(a->start_ns, t0),
 			units_realtime(a->end_ns, t1) + 11,
 			units_ns(a->end_ns - a->start_ns, b[1]));
-	if (!in->folded || a->lost)
-		fprintf(f, "; %s%s events lost", a->lost ? "LOST: " : "",
-			units_count(a->lost + (before ? before->a.lost : 0), b[2]));
+	uint64_t lost = a->lost + (before ? before->a.lost : 0);
+	if (!in->folded || lost)
+		fprintf(f, "; %s%s events lost", lost ? "LOST: " : "",
+			units_count(lost, b[2]));
 	if (a->truncated || (before && before->a.truncated))
 		fputs("; TRUNCATED input", f);
 	fputs("</text>\n", f);
@@ -697,6 +720,7 @@ write_svg(FILE *f, struct input *in, const struct input *before)
 		if (!l.before || !map)
 			err(1, "ior-flame");
 		l.before[0] = weight_of(&binc[0]);
+		l.max_delta = fabs(l.weight[0] - l.before[0]);
 		for (uint32_t n = 1; n < t->count; n++) {
 			/* The same stack in BEFORE, if it has it (0: no). */
 			size_t len;
@@ -756,7 +780,7 @@ write_svg(FILE *f, struct input *in, const struct input *before)
 		"text-anchor=\"end\"> </text>\n", opt.width - XPAD, height - 12);
 	if (total > 0) {
 		fputs("<g id=\"frames\">\n", f);
-		draw(f, &l, 0, 0, XPAD, total, height);
+		draw(f, &l, 0, 0, XPAD, total, height, -1, opt.width - XPAD);
 		fputs("</g>\n", f);
 	} else {
 		fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">"

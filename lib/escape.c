@@ -136,6 +136,9 @@ put_xml_text(FILE *f, const void *bytes, size_t len)
 	for (size_t i = 0; i < len;) {
 		size_t n = p[i] >= 0x80 ? utf8_sequence_len(p + i, len - i) : 1;
 		unsigned char c = p[i];
+		/* U+FFFE and U+FFFF are UTF-8 but not XML characters. */
+		if (n == 3 && c == 0xef && p[i + 1] == 0xbf && p[i + 2] >= 0xbe)
+			n = 0;
 		if (n == 0 || (c < 0x20) || c == 0x7f) {
 			/* XML 1.0 cannot hold control characters at all. */
 			fprintf(f, "\\x%02x", c);

@@ -157,9 +157,9 @@ frames() {
 		return s
 	}
 	BEGIN { RS = "</g>\n" }
-	/<g class="f"><title>/ {
+	/<g class="f"[^>]*><title>/ {
 		t = $0
-		sub(/.*<g class="f"><title>/, "", t)
+		sub(/.*<g class="f"[^>]*><title>/, "", t)
 		sub(/<\/title>.*/, "", t)
 		n = split(t, line, "\n")
 		stack = line[n] ~ /^stack: / ? substr(line[n], 8) : line[1]
@@ -224,7 +224,9 @@ compare_widths() {
 			got[$1] = $4
 			if (!($1 in want)) { print "unexpected frame: " $1; next }
 			d = $4 - want[$1]
-			if (d > 0.0051 || d < -0.0051)
+			# Both ends of a frame are rounded to 0.01 px: the width is
+			# within 0.01 px of the exact share.
+			if (d > 0.0101 || d < -0.0101)
 				printf "%s: width %s, want %.4f\n", $1, $4, want[$1]
 		}
 		END { for (s in want) if (!(s in got)) print "missing frame: " s }
@@ -602,7 +604,9 @@ EOF
 stack: $comm;read;$p1"
 	run xq "$T/hostile.svg" "string(//g[@class='f'][starts-with(title, '/h/<')]/title)"
 	assert_line --index 0 "$p2"
-	assert_line --index 2 "stack: $comm;read;$p2"
+	# In the stack, a ';' inside a frame is \x3b, as in folded stacks.
+	local p2_stack='/h/<![CDATA[x]]>&amp\x3b<!--\x09café\xc3'
+	assert_line --index 2 "stack: $comm;read;$p2_stack"
 	# The labels drawn are the same strings.
 	run xq "$T/hostile.svg" "string(//g[@class='f'][starts-with(title, '/h/a')]/text)"
 	assert_output "$p1"
@@ -613,7 +617,6 @@ stack: $comm;read;$p1"
 }
 
 @test "a path with the XML non-characters U+FFFE and U+FFFF keeps the SVG well-formed" {
-	skip "BUG: put_xml_text (lib/escape.c) copies U+FFFE/U+FFFF (valid UTF-8, not XML Chars) into the SVG, which no XML parser accepts"
 	gen nonchar <<'EOF'
 name kind=comm id=1 value=app
 name id=1 value="/h/\xef\xbf\xbe\xef\xbf\xbf"
@@ -668,7 +671,6 @@ EOF
 }
 
 @test "-D: every fill is an rgb() colour with components from 0 to 255, the root's too" {
-	skip "BUG: -D scales colours by the largest change of a non-root frame, so the root (whose change is their sum) gets rgb(255,-145,-145)"
 	printf 'x 1\ny 1\n' > "$T/before.folded"
 	printf 'x 2\ny 2\n' > "$T/after.folded"
 	flame diff -w count -D "$T/before.folded" "$T/after.folded"
@@ -677,7 +679,6 @@ EOF
 }
 
 @test "-D: events lost in either input make the subtitle say LOST" {
-	skip "BUG: -D counts BEFORE's lost events in the subtitle but writes 'LOST:' only when AFTER lost some: '; 7 events lost'"
 	gen_small
 	sed 's/^pair_totals$/loss lost=7\npair_totals lost=7/' "$T/small.txt" > "$T/lossy.txt"
 	"$IOR_BIN/iorgen" "$T/lossy.txt" > "$T/lossy.ior"
@@ -768,7 +769,6 @@ EOF
 }
 
 @test "folded input: the subtitle counts the stacks drawn, not the lines ignored" {
-	skip "BUG: add_folded_line counts a line before checking it: 3 stacks and a bad line say 'folded stacks, 4 in all'"
 	printf '%s\n' 'x;a 5' 'x;b 5' 'not a stack' 'x;y 10' > "$T/in.folded"
 	"$IOR_BIN/ior-flame" -w count "$T/in.folded" > "$T/folded.svg" 2> /dev/null
 	run xq "$T/folded.svg" "string(//text[@class='sub'])"
@@ -902,7 +902,6 @@ EOF
 }
 
 @test "Chromium: zooming keeps every descendant shown and every ancestor as a parent, whatever the rounding" {
-	skip "BUG: x and width are rounded to 0.01 px separately and the zoom script compares them within 1e-6 px, so a child ending 0.01 px after its parent is hidden when the parent is zoomed"
 	require_chromium
 	# b;y ends at 425.02, b at 425.01 (their exact ends are equal).
 	printf '%s\n' 'a 2080' 'b;x 832' 'b;y 8293' 'c 20654' > "$T/round.folded"
@@ -968,7 +967,7 @@ assert_live_width() {
 	local got
 	got=$(width "$1" "$2")
 	awk -v g="$got" -v p="$3" -v t="$4" -v u="$USABLE" 'BEGIN {
-		d = g - u * p / t; exit !(d <= 0.0051 && d >= -0.0051) }' ||
+		d = g - u * p / t; exit !(d <= 0.0101 && d >= -0.0101) }' ||
 		fail "$2: width $got, want $USABLE * $3 / $4"
 }
 
