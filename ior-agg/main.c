@@ -589,12 +589,16 @@ on_pair(struct agg_run *ar, const struct ior_pair *p)
 		return;
 	if (!ar->boundary)
 		ar->boundary = p->time_ns + ar->interval_ns;
-	/* A long silence in a replayed stream ends one empty interval each. */
-	if (p->time_ns >= ar->boundary + 1000 * ar->interval_ns)
-		ar->boundary = p->time_ns - (p->time_ns - ar->boundary) %
-			       ar->interval_ns;
-	while (p->time_ns >= ar->boundary)
+	/*
+	 * Close the interval; a silence in a replayed stream ends one empty
+	 * interval each, up to 1000, then skips to the interval of this pair.
+	 */
+	for (unsigned n = 0; p->time_ns >= ar->boundary; n++) {
 		emit_interval(ar);
+		if (n == 1000 && p->time_ns >= ar->boundary)
+			ar->boundary += (p->time_ns - ar->boundary) /
+					ar->interval_ns * ar->interval_ns;
+	}
 }
 
 static bool

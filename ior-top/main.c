@@ -193,10 +193,7 @@ handle_key(int ch)
 	default: return;
 	}
 	/* A key always shows its effect, paused or not. */
-	bool paused = top.paused;
-	top.paused = false;
 	top_draw(&top, help_shown);
-	top.paused = paused;
 }
 
 static void
@@ -227,7 +224,8 @@ wait_input(int fd)
 		int n = poll(p, 2, fd < 0 ? -1 : wait_ms);
 		if (n < 0 && errno != EINTR)
 			err(1, "poll");
-		if (p[1].revents)
+		/* A resize (SIGWINCH) interrupts poll; getch says KEY_RESIZE. */
+		if (p[1].revents || (n < 0 && errno == EINTR))
 			read_keys();
 		if (fd >= 0 && p[0].revents)
 			return true;
@@ -249,9 +247,28 @@ before_read(void *arg)
 	wait_input(reader.fd);
 }
 
+/*
+ * In batch mode a snapshot's frame waits for the next record, so the last
+ * one knows it is the last ("input ended").
+ */
+static bool frame_pending;
+static double pending_seconds;
+static uint64_t pending_end_ns;
+
+static void
+flush_pending(void)
+{
+	if (!frame_pending)
+		return;
+	frame_pending = false;
+	end_interval(pending_seconds, pending_end_ns);
+}
+
 static void
 on_record(const struct ior_record *rec)
 {
+	if (reader.type == IOR_AGG_BEGIN || reader.type == IOR_PAIR)
+		flush_pending();
 	switch (reader.type) {
 	case STREAM_SECTION: {
 		const struct ior_section *s = (const void *)rec;
@@ -264,13 +281,16 @@ on_record(const struct ior_record *rec)
 		const struct ior_pair *p = (const void *)rec;
 		if (!boundary)
 			boundary = p->time_ns + interval_ns;
-		/* A long silence in a replay shows as one idle interval. */
-		if (p->time_ns >= boundary + interval_ns)
-			boundary = p->time_ns - (p->time_ns - boundary) %
-				   interval_ns;
-		while (p->time_ns >= boundary) {
+		/*
+		 * Close the interval, then show a long silence in a replay as
+		 * one quiet frame, and skip to the interval of this pair.
+		 */
+		for (unsigned frames = 0; p->time_ns >= boundary; frames++) {
 			end_interval(top.interval_s, boundary + clock_to_real);
 			boundary += interval_ns;
+			if (frames == 1 && p->time_ns >= boundary)
+				boundary += (p->time_ns - boundary) /
+					    interval_ns * interval_ns;
 		}
 		if (p->time_ns + p->latency_ns > last_pair_end)
 			last_pair_end = p->time_ns + p->latency_ns;
@@ -284,7 +304,13 @@ on_record(const struct ior_record *rec)
 		const struct ior_agg_begin *b = &input.snap_begin;
 		double secs = b->end_ns > b->start_ns ?
 			      (double)(b->end_ns - b->start_ns) / 1e9 : 0;
-		end_interval(secs, b->end_ns);
+		if (top.batch) {
+			frame_pending = true;
+			pending_seconds = secs;
+			pending_end_ns = b->end_ns;
+		} else {
+			end_interval(secs, b->end_ns);
+		}
 	}
 }
 
@@ -400,6 +426,7 @@ main(int argc, char **argv)
 	bool ok = input_ok = reader.status != STREAM_ERROR;
 	agg_input_finish(&input);
 	top.input_ended = true;
+	flush_pending();
 	/* The last, partial interval, over the time it covers. */
 	if (top.current.pairs || top.current.lost || top.intervals == 0) {
 		uint64_t start = boundary ? boundary - interval_ns : 0;

@@ -209,7 +209,8 @@ top_rows(struct top *t)
 		uint32_t hid = strtab_find(&t->history[t->view].keys, raw, rawlen);
 		r->spark = hid ? t->history[t->view].rates[hid - 1] : NULL;
 	}
-	qsort_r(t->rows, t->nrows, sizeof(*t->rows), compare_rows, t);
+	if (t->nrows)
+		qsort_r(t->rows, t->nrows, sizeof(*t->rows), compare_rows, t);
 }
 
 /* ---- the header ---- */
