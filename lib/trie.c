@@ -156,13 +156,9 @@ trie_find(const struct trie *t, uint32_t parent, const void *label,
 	return id ? lookup(t, parent, id) : 0;
 }
 
-uint32_t
-trie_child(struct trie *t, uint32_t parent, const void *label, size_t len)
+static uint32_t
+new_node(struct trie *t, uint32_t parent, uint32_t id)
 {
-	uint32_t id = strtab_intern(&t->labels, label, len);
-	uint32_t found = lookup(t, parent, id);
-	if (found)
-		return found;
 	if (t->count == t->cap) {
 		struct trie_node *nodes = reallocarray(t->nodes, t->cap * 2,
 						       sizeof(*nodes));
@@ -187,11 +183,44 @@ trie_child(struct trie *t, uint32_t parent, const void *label, size_t len)
 	return node;
 }
 
+uint32_t
+trie_child(struct trie *t, uint32_t parent, const void *label, size_t len)
+{
+	uint32_t id = strtab_find(&t->labels, label, len);
+	uint32_t found = id ? lookup(t, parent, id) : 0;
+	if (found)
+		return found;
+	/*
+	 * Near the bound, new labels go to [other]: the parent's, made while
+	 * the last eighth of the bound is free, else the nearest ancestor's.
+	 */
+	uint32_t reserve = t->max_nodes / 8 ? t->max_nodes / 8 : 1;
+	if (t->max_nodes && t->count + reserve >= t->max_nodes) {
+		static const char other[] = TRIE_OTHER;
+		uint32_t oid = strtab_intern(&t->labels, other, sizeof(other) - 1);
+		if (t->nodes[parent].label == oid)
+			return parent;
+		/* The last free node is kept for the root's [other]. */
+		uint32_t spare = lookup(t, 0, oid) ? 0 : 1;
+		for (uint32_t p = parent;; p = t->nodes[p].parent) {
+			if ((found = lookup(t, p, oid)))
+				return found;
+			if (t->count + (p ? spare : 0) < t->max_nodes)
+				return new_node(t, p, oid);
+			if (p == 0)
+				return 0;       /* a bound too small to fold */
+		}
+	}
+	return new_node(t, parent, id ? id : strtab_intern(&t->labels, label,
+							     len));
+}
+
 void
 trie_add(struct trie *t, uint32_t node, const struct totals *v,
 	 uint16_t classes)
 {
 	totals_add(&t->nodes[node].self, v);
+	t->calls += v->count;
 	/* Ancestors' class masks hold their subtree's classes. */
 	for (uint32_t n = node;; n = t->nodes[n].parent) {
 		if ((t->nodes[n].classes & classes) == classes && n != node)
@@ -233,8 +262,11 @@ fold(struct trie *t, const bool *keep)
 	uint32_t *map = calloc(old.count, sizeof(*map));
 	if (!map)
 		err(1, "trie");
-	trie_init(t, old.max_nodes, old.weight);
+	/* Unbounded while rebuilding: the kept nodes must keep their labels. */
+	trie_init(t, 0, old.weight);
 	t->prunes = old.prunes + 1;
+	t->calls = old.calls;
+	t->rebalance_at = old.rebalance_at;
 	t->nodes[0].self = old.nodes[0].self;
 	t->nodes[0].classes = old.nodes[0].classes;
 	for (uint32_t n = 1; n < old.count; n++) {
@@ -255,6 +287,7 @@ fold(struct trie *t, const bool *keep)
 		t->nodes[map[n]].classes |= o->classes;
 	}
 	free(map);
+	t->max_nodes = old.max_nodes;
 	trie_release(&old);
 }
 
@@ -275,8 +308,10 @@ heaviest_first(const void *a, const void *b)
 bool
 trie_bound(struct trie *t)
 {
-	if (!t->max_nodes || t->count <= t->max_nodes)
+	if (!t->max_nodes || t->count < t->max_nodes ||
+	    t->calls < t->rebalance_at)
 		return false;
+	t->rebalance_at = t->calls * 2;
 	/*
 	 * Keep the heaviest half; the [other] nodes this adds are at most as
 	 * many again.  Ties rank parents first (a parent weighs at least as

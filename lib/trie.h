@@ -4,11 +4,12 @@
  *
  * Each node has a label and its own ("self") totals; a node's inclusive
  * totals are its self totals plus its children's.  The node count is
- * bounded: when it passes max_nodes, the lightest subtrees (by the chosen
- * weight) fold into an "[other]" child of their nearest kept ancestor,
- * whose totals absorb theirs, so every total stays exact.  Nodes are
- * numbered in creation order: a parent always comes before its children.
- * Node 0 is the root, with an empty label.
+ * bounded: near max_nodes, a new label goes to its parent's "[other]"
+ * child instead (or its nearest ancestor's, when no room is left for one),
+ * and each time the calls counted have doubled, the lightest subtrees (by
+ * the chosen weight) fold into "[other]", so that stacks that grew heavy
+ * late get nodes of their own.  Totals stay exact throughout.  Nodes are numbered in creation order: a parent always
+ * comes before its children.  Node 0 is the root, with an empty label.
  */
 #ifndef IOR_TRIE_H
 #define IOR_TRIE_H
@@ -71,11 +72,16 @@ struct trie {
 	uint32_t max_nodes;     /* 0: unbounded */
 	enum weight weight;     /* what pruning keeps the heaviest of */
 	uint64_t prunes;        /* times the bound folded nodes */
+	uint64_t calls;         /* counted in all nodes */
+	uint64_t rebalance_at;  /* fold the lightest when calls reach it */
 };
 
 void trie_init(struct trie *t, uint32_t max_nodes, enum weight w);
 void trie_release(struct trie *t);
-/* The child of parent labelled label, created if absent. */
+/*
+ * The child of parent labelled label, created if absent; at the node
+ * bound, the parent's "[other]" child instead.
+ */
 uint32_t trie_child(struct trie *t, uint32_t parent, const void *label,
 		    size_t len);
 /* The existing child, or 0. */
@@ -84,8 +90,10 @@ uint32_t trie_find(const struct trie *t, uint32_t parent, const void *label,
 void trie_add(struct trie *t, uint32_t node, const struct totals *v,
 	      uint16_t classes);
 /*
- * Apply the node bound; returns true if nodes were folded (node numbers
- * changed, so callers drop any cached node numbers).
+ * At the node bound, and once the calls counted have doubled since the
+ * last time, keep the heaviest half of the nodes and fold the rest.
+ * Returns true if nodes were folded (node numbers changed, so callers
+ * drop any cached node numbers).
  */
 bool trie_bound(struct trie *t);
 /*
