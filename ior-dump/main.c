@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "escape.h"
-#include "idmap.h"
+#include "names.h"
 #include "stream.h"
 #include "trie.h"
 #include "syscalls.h"
@@ -28,7 +28,7 @@ struct dump {
 	FILE *out;
 	struct sysnames names;
 	const struct stream_reader *in;
-	struct idmap names_by_id[3];    /* IOR_NAME strings by kind and id */
+	struct name_table strings;      /* IOR_NAME strings by kind and id */
 	uint64_t anchor_clock, anchor_realtime;
 
 	/* --stats */
@@ -63,7 +63,6 @@ usage(FILE *f, int status)
 	exit(status);
 }
 
-static void forget_names(struct dump *d);
 
 /* A wait(2) status as a person reads it. */
 static void
@@ -205,7 +204,7 @@ dump_section(struct dump *d, const struct ior_section *s)
 	d->anchor_clock = s->anchor_clock_ns;
 	d->anchor_realtime = s->anchor_realtime_ns;
 	sysnames_reset(&d->names);
-	forget_names(d);
+	name_table_reset(&d->strings);
 	if (d->json) {
 		fprintf(f, ",\"version\":\"%u.%u\"", s->version_major,
 			s->version_minor);
@@ -551,35 +550,6 @@ dump_comm(struct dump *d, const struct ior_comm *c)
 	putc('\n', f);
 }
 
-/* An IOR_NAME string: a length-prefixed copy kept per section. */
-struct name_copy {
-	size_t len;
-	char bytes[];
-};
-
-static void
-free_name(uint32_t key, void *value, void *arg)
-{
-	(void)key;
-	(void)arg;
-	free(value);
-}
-
-static void
-forget_names(struct dump *d)
-{
-	for (unsigned k = 0; k < 3; k++) {
-		idmap_foreach(&d->names_by_id[k], free_name, NULL);
-		idmap_release(&d->names_by_id[k]);
-	}
-}
-
-static const struct name_copy *
-name_get(struct dump *d, unsigned kind, uint32_t id)
-{
-	return kind < 3 && id ? idmap_get(&d->names_by_id[kind], id) : NULL;
-}
-
 static void
 dump_name(struct dump *d, const struct ior_name *n, uint32_t size)
 {
@@ -588,16 +558,7 @@ dump_name(struct dump *d, const struct ior_name *n, uint32_t size)
 	unsigned kind = n->header.misc;
 	FILE *f = d->out;
 
-	if (has && kind < 3 && n->id != 0) {
-		struct name_copy *c = malloc(sizeof(*c) + s.len);
-
-		if (c == NULL)
-			err(1, "malloc");
-		c->len = s.len;
-		memcpy(c->bytes, s.bytes, s.len);
-		free(idmap_remove(&d->names_by_id[kind], n->id));
-		idmap_put(&d->names_by_id[kind], n->id, c);
-	}
+	name_table_add(&d->strings, n, size);
 	if (d->json) {
 		fprintf(f, ",\"kind\":\"%s\",\"id\":%u",
 			kind == IOR_NAME_PATH ? "path" :
@@ -610,10 +571,11 @@ dump_name(struct dump *d, const struct ior_name *n, uint32_t size)
 static void
 json_name(struct dump *d, const char *key, unsigned kind, uint32_t id)
 {
-	const struct name_copy *c = name_get(d, kind, id);
+	size_t len;
+	const char *name = name_table_get(&d->strings, kind, id, &len);
 
-	if (c != NULL)
-		json_bytes(d->out, key, c->bytes, c->len);
+	if (name != NULL)
+		json_bytes(d->out, key, name, len);
 	else
 		fprintf(d->out, ",\"%s\":null", key);
 }
@@ -621,10 +583,11 @@ json_name(struct dump *d, const char *key, unsigned kind, uint32_t id)
 static void
 text_name(struct dump *d, unsigned kind, uint32_t id)
 {
-	const struct name_copy *c = name_get(d, kind, id);
+	size_t len;
+	const char *name = name_table_get(&d->strings, kind, id, &len);
 
-	if (c != NULL)
-		put_quoted(d->out, c->bytes, c->len);
+	if (name != NULL)
+		put_quoted(d->out, name, len);
 	else
 		fprintf(d->out, "?%u", id);
 }
@@ -675,11 +638,12 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 	}
 	text_who(d, p->time_ns, p->pid, p->tid);
 	{
-		const struct name_copy *c = name_get(d, IOR_NAME_COMM,
-						     p->comm_id);
-		int n = c ? (int)(c->len < 16 ? c->len : 16) : 1;
+		size_t len;
+		const char *comm = name_table_get(&d->strings, IOR_NAME_COMM,
+						  p->comm_id, &len);
+		int n = comm ? (int)(len < 16 ? len : 16) : 1;
 
-		fprintf(f, "%-16.*s", n, c ? c->bytes : "?");
+		fprintf(f, "%-16.*s", n, comm ? comm : "?");
 	}
 	fprintf(f, "%s(", name);
 	if (p->fd >= 0)
@@ -1030,7 +994,7 @@ dump_input(struct dump *d, const char *path)
 	status = r.status == STREAM_END ? 0 : 1;
 	stream_reader_close(&r);
 	sysnames_reset(&d->names);
-	forget_names(d);
+	name_table_reset(&d->strings);
 	return status;
 }
 

@@ -284,57 +284,10 @@ agg_merge(struct agg *a, const struct agg *b)
 
 /* ---- input ---- */
 
-static void
-names_reset(struct agg_input *in)
-{
-	for (unsigned k = 0; k <= IOR_NAME_COMM; k++) {
-		free(in->names[k].arena);
-		free(in->names[k].refs);
-		memset(&in->names[k], 0, sizeof(in->names[k]));
-	}
-}
-
-static void
-names_add(struct name_table *t, uint32_t id, const void *bytes, size_t len)
-{
-	if (id == 0 || id > 1u << 30)
-		return;
-	if (id >= t->nrefs) {
-		uint32_t n = t->nrefs ? t->nrefs : 64;
-		while (n <= id)
-			n *= 2;
-		struct name_ref *refs = reallocarray(t->refs, n, sizeof(*refs));
-		if (!refs)
-			err(1, "names");
-		memset(refs + t->nrefs, 0, (n - t->nrefs) * sizeof(*refs));
-		t->refs = refs;
-		t->nrefs = n;
-	}
-	if (t->len + len > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		while (cap < t->len + len)
-			cap *= 2;
-		char *arena = realloc(t->arena, cap);
-		if (!arena)
-			err(1, "names");
-		t->arena = arena;
-		t->cap = cap;
-	}
-	memcpy(t->arena + t->len, bytes, len);
-	/* len + 1: 0 marks an id never defined. */
-	t->refs[id] = (struct name_ref){ (uint32_t)t->len, (uint32_t)len + 1 };
-	t->len += len;
-}
-
-/* The name, or NULL when id is 0 or was never defined. */
 static const char *
 name_get(const struct agg_input *in, unsigned kind, uint32_t id, size_t *len)
 {
-	const struct name_table *t = &in->names[kind];
-	if (id == 0 || id >= t->nrefs || t->refs[id].len == 0)
-		return NULL;
-	*len = t->refs[id].len - 1;
-	return t->arena + t->refs[id].off;
+	return name_table_get(&in->names, kind, id, len);
 }
 
 static void
@@ -362,13 +315,11 @@ caches_reset(struct agg_input *in)
 }
 
 void
-agg_input_init(struct agg_input *in, struct agg *a, struct stream_reader *r,
-	       const char *tool)
+agg_input_init(struct agg_input *in, struct agg *a, struct stream_reader *r)
 {
 	memset(in, 0, sizeof(*in));
 	in->a = a;
 	in->r = r;
-	in->tool = tool;
 	idmap_init(&in->processes);
 	in->generation = a->generation;
 }
@@ -377,7 +328,7 @@ void
 agg_input_release(struct agg_input *in)
 {
 	caches_reset(in);
-	names_reset(in);
+	name_table_reset(&in->names);
 	sysnames_reset(&in->sysnames);
 	free(in->snap_map);
 }
@@ -1013,7 +964,7 @@ agg_input_record(struct agg_input *in, const struct ior_record *rec)
 	switch (r->type) {
 	case STREAM_SECTION: {
 		const struct ior_section *s = (const void *)rec;
-		names_reset(in);
+		name_table_reset(&in->names);
 		sysnames_reset(&in->sysnames);
 		a->generation++;
 		caches_reset(in);
@@ -1025,16 +976,10 @@ agg_input_record(struct agg_input *in, const struct ior_record *rec)
 	case IOR_SYSCALL_NAME:
 		sysnames_add(&in->sysnames, (const void *)rec, r->size);
 		return true;
-	case IOR_NAME: {
-		const struct ior_name *n = (const void *)rec;
-		struct string_ref s;
-		if (rec->misc <= IOR_NAME_COMM &&
-		    record_string_at(n, r->size, n->str_off, n->nstrings, 0, &s))
-			names_add(&in->names[rec->misc], n->id, s.bytes, s.len);
+	case IOR_NAME:
+		name_table_add(&in->names, (const void *)rec, r->size);
 		return true;
-	}
 	case IOR_PAIR:
-		in->pairs_seen = true;
 		add_pair(in, (const void *)rec);
 		return true;
 	case IOR_LOSS: {

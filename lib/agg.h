@@ -17,6 +17,7 @@
 #include "hist.h"
 #include "idmap.h"
 #include "ior_format.h"
+#include "names.h"
 #include "stream.h"
 #include "strtab.h"
 #include "sysnames.h"
@@ -117,16 +118,9 @@ struct agg_stat **agg_stats(const struct agg *a, enum ior_agg_kind kind,
 struct agg_input {
 	struct stream_reader *r;
 	struct agg *a;
-	const char *tool;
 	struct sysnames sysnames;
 	int64_t clock_to_real;  /* realtime - monotonic of this section */
-	/* IOR_NAME strings of this section, by kind and id. */
-	struct name_table {
-		char *arena;
-		size_t len, cap;
-		struct name_ref { uint32_t off, len; } *refs;
-		uint32_t nrefs;
-	} names[IOR_NAME_COMM + 1];
+	struct name_table names; /* IOR_NAME strings of this section */
 	uint64_t section_lost;  /* from loss records, this section */
 	uint32_t generation;    /* a->generation the caches belong to */
 	uint32_t *syscall_stat; /* nr -> stat key + 1 */
@@ -145,11 +139,11 @@ struct agg_input {
 	bool in_snapshot;
 	uint32_t snap_nodes, snap_stats, *snap_map, snap_map_cap;
 	struct ior_agg_begin snap_begin;
-	bool pairs_seen, raw_seen;
+	bool raw_seen;          /* reported once */
 };
 
 void agg_input_init(struct agg_input *in, struct agg *a,
-		    struct stream_reader *r, const char *tool);
+		    struct stream_reader *r);
 void agg_input_release(struct agg_input *in);
 bool agg_input_record(struct agg_input *in, const struct ior_record *rec);
 /* At the end of the input: notes a truncated stream in the aggregate. */
