@@ -209,7 +209,7 @@ read_input(struct input *in, const char *path)
 	if (got == sizeof(head) && memcmp(head, IOR_MAGIC, IOR_MAGIC_LEN) == 0) {
 		stream_reader_unread(&r, head, got);
 		struct agg_input ai;
-		agg_input_init(&ai, &in->a, &r, "ior-flame");
+		agg_input_init(&ai, &in->a, &r);
 		const struct ior_record *rec;
 		ok = true;
 		while ((rec = stream_next(&r)))
@@ -700,7 +700,6 @@ write_svg(FILE *f, struct input *in, const struct input *before)
 	l.inc = trie_inclusive(t);
 	double usable = opt.width - 2 * XPAD, root = weight_of(&l.inc[0]);
 	free(l.inc);
-	in->a.trie.weight = opt.weight;
 	if (root > 0 && opt.min_width > 0)
 		trie_prune_below(&in->a.trie, (uint64_t)ceil(opt.min_width *
 							     root / usable));

@@ -405,7 +405,7 @@ main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	stream_reader_open(&reader, optind < argc ? argv[optind] : "-");
-	agg_input_init(&input, &top.current, &reader, "ior-top");
+	agg_input_init(&input, &top.current, &reader);
 	reader.before_read = before_read;
 	clock_gettime(CLOCK_MONOTONIC, &last_frame);
 	if (!top.batch)

@@ -172,7 +172,6 @@ new_node(struct trie *t, uint32_t parent, uint32_t id)
 	memset(n, 0, sizeof(*n));
 	n->parent = parent;
 	n->label = id;
-	n->depth = p->depth + 1;
 	n->next_sibling = p->first_child;
 	p->first_child = node;
 	p->nchildren++;
@@ -264,7 +263,6 @@ fold(struct trie *t, const bool *keep)
 		err(1, "trie");
 	/* Unbounded while rebuilding: the kept nodes must keep their labels. */
 	trie_init(t, 0, old.weight);
-	t->prunes = old.prunes + 1;
 	t->calls = old.calls;
 	t->rebalance_at = old.rebalance_at;
 	t->nodes[0].self = old.nodes[0].self;
@@ -353,11 +351,8 @@ trie_prune_below(struct trie *t, uint64_t min_weight)
 		folds |= !keep[n];
 	}
 	free(inc);
-	if (folds) {
-		uint64_t prunes = t->prunes;
+	if (folds)
 		fold(t, keep);
-		t->prunes = prunes;
-	}
 	free(keep);
 	return folds;
 }

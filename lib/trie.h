@@ -59,7 +59,6 @@ struct trie_node {
 	uint32_t first_child, next_sibling;     /* 0: none */
 	uint32_t nchildren;
 	uint16_t classes;       /* 1 << enum syscall_class, of the subtree */
-	uint16_t depth;
 	struct totals self;
 };
 
@@ -71,7 +70,6 @@ struct trie {
 	uint32_t index_mask;
 	uint32_t max_nodes;     /* 0: unbounded */
 	enum weight weight;     /* what pruning keeps the heaviest of */
-	uint64_t prunes;        /* times the bound folded nodes */
 	uint64_t calls;         /* counted in all nodes */
 	uint64_t rebalance_at;  /* fold the lightest when calls reach it */
 };
