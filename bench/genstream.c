@@ -4,9 +4,16 @@
  * real captures, fast: the stage-throughput and memory figures need tens
  * of millions of records.
  *
- *   genstream mix N      N syscalls by 64 processes x 4 threads over 20,000
- *                        files: open, reads, writes, stats, seeks, fsync,
- *                        close, with log-normal-ish latencies
+ *   genstream mix N      N syscalls by 64 processes x 4 threads of 8
+ *                        programs, each program over its own 2,500 files
+ *                        in 50 directories and 10% of the time 500 shared
+ *                        ones, picked Zipf-like (the k-th most used file is
+ *                        used 1/k as often): open, reads, writes, stats,
+ *                        seeks, fsync, close, with log-normal-ish latencies
+ *   genstream uniform N  the same calls, but any process on any of 20,000
+ *                        files, equally likely, nearly each in a directory
+ *                        of its own: no locality at all, the aggregators'
+ *                        worst case
  *   genstream paths N    N opens and closes of N distinct paths
  *   genstream threads N  N threads each with a syscall in flight at once
  *   genstream procs N    N short-lived processes (fork, open, read, close,
@@ -50,13 +57,21 @@ next_random(void)
 	return rng;
 }
 
-/* Mostly short, sometimes long: roughly log-normal syscall latencies. */
+/*
+ * Log-normal-ish latencies by kind of call: 95% within two octaves of a
+ * floor (a page-cache hit), the rest a tail up to 2^11 times longer (the
+ * disk).  Reads and metadata from 300 ns, writes, opens and closes from
+ * 1 us, fsync from 100 us.
+ */
 static uint64_t
-latency(void)
+latency(enum call c)
 {
+	uint64_t floor = c == C_FSYNC ? 100000 :
+			 c == C_WRITE || c == C_OPENAT || c == C_CLOSE ? 1000 :
+			 300;
 	uint64_t r = next_random();
-	unsigned octave = (unsigned)(r % 100 < 90 ? r % 3 : 3 + r % 9);
-	return (300u << octave) + (r >> 40) % (300u << octave);
+	unsigned octave = (unsigned)(r % 100 < 95 ? r % 2 : 2 + r % 10);
+	return (floor << octave) + (r >> 40) % (floor << octave);
 }
 
 static void
@@ -130,7 +145,7 @@ call(uint32_t pid, uint32_t tid, enum call c, uint64_t a0, uint64_t a1,
      uint64_t a2, const char *path, int64_t ret)
 {
 	enter(pid, tid, c, a0, a1, a2, path);
-	now_ns += latency();
+	now_ns += latency(c);
 	leave(pid, tid, c, ret);
 	now_ns += 50 + next_random() % 500;
 }
@@ -180,14 +195,53 @@ snapshot_end(void)
 	records++;
 }
 
+/* File ranks with P(k) proportional to 1/k, by inverting the CDF. */
+struct zipf {
+	size_t n;
+	double *cdf;
+};
+
 static void
-gen_mix(uint64_t n)
+zipf_init(struct zipf *z, size_t n)
+{
+	z->n = n;
+	z->cdf = calloc(n, sizeof(*z->cdf));
+	if (!z->cdf)
+		err(1, "zipf");
+	double sum = 0;
+	for (size_t k = 0; k < n; k++)
+		z->cdf[k] = sum += 1.0 / (double)(k + 1);
+	for (size_t k = 0; k < n; k++)
+		z->cdf[k] /= sum;
+}
+
+static unsigned
+zipf_pick(const struct zipf *z)
+{
+	double u = (double)(next_random() >> 11) / 9007199254740992.0;
+	size_t lo = 0, hi = z->n - 1;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (z->cdf[mid] < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Scattered, so that the hot files are not all in one directory. */
+	return (unsigned)(lo * 7919 % z->n);
+}
+
+static void
+gen_mix(uint64_t n, int uniform)
 {
 	enum { PROCS = 64, THREADS = 4, FILES = 20000 };
 	static const char *const comms[] = { "postgres", "indexer", "backup",
 					     "nginx", "java", "rsync", "make",
 					     "cc1" };
 	char path[128];
+	struct zipf own, shared;
+	zipf_init(&own, 2500);
+	zipf_init(&shared, 500);
 	for (uint32_t p = 0; p < PROCS; p++)
 		process(10000 + p, comms[p % 8]);
 	snapshot_end();
@@ -195,9 +249,20 @@ gen_mix(uint64_t n)
 		uint64_t r = next_random();
 		uint32_t pid = 10000 + (uint32_t)(r % PROCS);
 		uint32_t tid = pid + 100000 * (uint32_t)((r >> 8) % THREADS);
-		unsigned file = (unsigned)((r >> 16) % FILES);
-		snprintf(path, sizeof(path), "/srv/data/d%02u/s%03u/file%05u.dat",
-			 file % 50, file % 997, file);
+		if (uniform) {
+			unsigned file = (unsigned)((r >> 16) % FILES);
+			snprintf(path, sizeof(path),
+				 "/srv/data/d%02u/s%03u/file%05u.dat",
+				 file % 50, file % 997, file);
+		} else if ((r >> 16) % 10) {
+			unsigned file = zipf_pick(&own);
+			snprintf(path, sizeof(path), "/srv/%s/d%02u/f%04u.dat",
+				 comms[pid % 8], file / 50, file);
+		} else {
+			unsigned file = zipf_pick(&shared);
+			snprintf(path, sizeof(path), "/usr/share/ior/%u/%03u.db",
+				 file % 5, file);
+		}
 		int fd = 3 + (int)(tid % 61);
 		/* One visit: open, a few calls on the fd, close. */
 		call(pid, tid, C_OPENAT, (uint64_t)-100, 0, O_RDWR, path, fd);
@@ -220,13 +285,15 @@ gen_mix(uint64_t n)
 				call(pid, tid, C_LSEEK, (uint64_t)fd, 0, 0, NULL, 0);
 			else
 				call(pid, tid, C_FSYNC, (uint64_t)fd, 0, 0, NULL,
-				     k == 99 ? -5 : 0);
+				     k == 99 && (r & 0xf) == 0 ? -5 : 0);
 		}
 		if (i < n) {
 			call(pid, tid, C_CLOSE, (uint64_t)fd, 0, 0, NULL, 0);
 			i++;
 		}
 	}
+	free(own.cdf);
+	free(shared.cdf);
 }
 
 static void
@@ -279,7 +346,7 @@ int
 main(int argc, char **argv)
 {
 	if (argc != 3)
-		errx(2, "usage: genstream mix|paths|threads|procs N");
+		errx(2, "usage: genstream mix|uniform|paths|threads|procs N");
 	char *end;
 	uint64_t n = strtoull(argv[2], &end, 10);
 	if (*end)
@@ -290,7 +357,9 @@ main(int argc, char **argv)
 	stream_write_section(&out, argc, argv, 0, 0);
 	syscall_names();
 	if (strcmp(argv[1], "mix") == 0)
-		gen_mix(n);
+		gen_mix(n, 0);
+	else if (strcmp(argv[1], "uniform") == 0)
+		gen_mix(n, 1);
 	else if (strcmp(argv[1], "paths") == 0)
 		gen_paths(n);
 	else if (strcmp(argv[1], "threads") == 0)
@@ -300,6 +369,8 @@ main(int argc, char **argv)
 	else
 		errx(2, "unknown shape '%s'", argv[1]);
 	stream_write_trailer(&out, records, 0, IOR_STOP_END, 0);
+	fprintf(stderr, "genstream: %llu records\n",
+		(unsigned long long)records + 1);
 
 	stream_writer_release(&out);
 	return 0;

@@ -309,7 +309,6 @@ caches_reset(struct agg_input *in)
 	idmap_foreach(&in->processes, free_process_key, NULL);
 	idmap_release(&in->processes);
 	free(in->leaves.slots);
-	free(in->leaves.entries);
 	memset(&in->leaves, 0, sizeof(in->leaves));
 	in->generation = in->a->generation;
 }
@@ -568,50 +567,62 @@ leaf_key(const struct agg_input *in, const struct ior_pair *p, uint32_t *key)
 	}
 }
 
+static void
+leaf_cache_grow(struct leaf_cache *c, unsigned nkey)
+{
+	uint32_t nslots = c->slots ? (c->mask + 1) * 2 : 1024;
+	uint32_t stride = nkey + 1;
+	uint32_t *slots = calloc(nslots, stride * sizeof(*slots));
+	if (!slots)
+		err(1, "agg");
+	for (uint32_t i = 0; c->slots && i <= c->mask; i++) {
+		const uint32_t *e = c->slots + (size_t)i * stride;
+		if (!e[0])
+			continue;
+		uint32_t j = leaf_hash(e + 1, nkey) & (nslots - 1);
+		while (slots[(size_t)j * stride])
+			j = (j + 1) & (nslots - 1);
+		memcpy(slots + (size_t)j * stride, e, stride * sizeof(*e));
+	}
+	free(c->slots);
+	c->slots = slots;
+	c->stride = stride;
+	c->mask = nslots - 1;
+}
+
+static bool
+key_equal(const uint32_t *a, const uint32_t *b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/* The leaf of a pair's stack, from its key and the key's hash. */
 static uint32_t
-leaf_node(struct agg_input *in, const struct ior_pair *p)
+leaf_node(struct agg_input *in, const struct ior_pair *p,
+	  const uint32_t *key, uint32_t hash)
 {
 	struct agg *a = in->a;
 	struct leaf_cache *c = &in->leaves;
-	uint32_t key[AGG_FIELDS_MAX] = { 0 };
-	leaf_key(in, p, key);
-	uint32_t h = leaf_hash(key, a->fields.n);
-	if (c->slots) {
-		for (uint32_t i = h & c->mask, v; (v = c->slots[i]);
-		     i = (i + 1) & c->mask)
-			if (memcmp(c->entries[v - 1].key, key, sizeof(key)) == 0)
-				return c->entries[v - 1].node;
-	}
+	unsigned nkey = a->fields.n;
+	if (!c->slots || c->count * 2 >= c->mask)
+		leaf_cache_grow(c, nkey);
+	uint32_t i = hash & c->mask;
+	uint32_t *e;
+	for (; (e = c->slots + (size_t)i * c->stride)[0]; i = (i + 1) & c->mask)
+		if (key_equal(e + 1, key, nkey))
+			return e[0] - 1;
 	static struct label_buf b;
 	pair_frames(in, p, &b);
 	uint32_t node = 0;
-	for (unsigned i = 0; i < b.n; i++)
-		node = trie_child(&a->trie, node, b.buf + b.start[i],
-				  b.end[i] - b.start[i]);
-	if (c->count == c->cap) {
-		uint32_t cap = c->cap ? c->cap * 2 : 256;
-		struct leaf_entry *e = reallocarray(c->entries, cap, sizeof(*e));
-		uint32_t *slots = calloc(cap * 2, sizeof(*slots));
-		if (!e || !slots)
-			err(1, "agg");
-		c->entries = e;
-		free(c->slots);
-		c->slots = slots;
-		c->cap = cap;
-		c->mask = cap * 2 - 1;
-		for (uint32_t j = 0; j < c->count; j++) {
-			uint32_t i = leaf_hash(e[j].key, a->fields.n) & c->mask;
-			while (slots[i])
-				i = (i + 1) & c->mask;
-			slots[i] = j + 1;
-		}
-	}
-	memcpy(c->entries[c->count].key, key, sizeof(key));
-	c->entries[c->count].node = node;
-	uint32_t i = h & c->mask;
-	while (c->slots[i])
-		i = (i + 1) & c->mask;
-	c->slots[i] = ++c->count;
+	for (unsigned j = 0; j < b.n; j++)
+		node = trie_child(&a->trie, node, b.buf + b.start[j],
+				  b.end[j] - b.start[j]);
+	e[0] = node + 1;
+	memcpy(e + 1, key, nkey * sizeof(*key));
+	c->count++;
 	return node;
 }
 
@@ -629,6 +640,14 @@ stat_add_pair(struct agg_stat *s, const struct ior_pair *p, uint64_t rd,
 	hist_add(&s->latency, p->latency_ns);
 	if (p->pair_flags & IOR_PAIR_GAP_KNOWN)
 		hist_add(&s->gap, p->gap_ns);
+}
+
+static void
+stat_prefetch(const struct agg_stat *s, const struct ior_pair *p)
+{
+	hist_prefetch(&s->latency, p->latency_ns);
+	if (p->pair_flags & IOR_PAIR_GAP_KNOWN)
+		hist_prefetch(&s->gap, p->gap_ns);
 }
 
 /* The cached key + 1 of slot in a path-id indexed array, growing it. */
@@ -737,11 +756,27 @@ add_pair(struct agg_input *in, const struct ior_pair *p)
 		in->syscall_stat[nr] = table_stat(&a->tables[IOR_AGG_SYSCALL],
 						  name, strlen(name))->key;
 	}
+	/*
+	 * The leaf cache entry and the file's and directory's histograms
+	 * are what is likely to miss the cache (a stream touches thousands
+	 * of each): start loading them before the other work.
+	 */
+	uint32_t key[AGG_FIELDS_MAX];
+	leaf_key(in, p, key);
+	uint32_t hash = leaf_hash(key, a->fields.n);
+	if (in->leaves.slots)
+		__builtin_prefetch(in->leaves.slots + (size_t)(hash &
+				   in->leaves.mask) * in->leaves.stride);
+	struct agg_stat *dir = NULL, *file = NULL;
+	if (p->path_id) {
+		file = file_stat(in, p->path_id, &dir);
+		stat_prefetch(file, p);
+		stat_prefetch(dir, p);
+	}
 	stat_add_pair(&a->tables[IOR_AGG_SYSCALL].stats[in->syscall_stat[nr] - 1],
 		      p, rd, wr);
 	stat_add_pair(process_stat(in, p), p, rd, wr);
-	if (p->path_id) {
-		struct agg_stat *dir, *file = file_stat(in, p->path_id, &dir);
+	if (file) {
 		/* A transfer's written bytes belong to its sink. */
 		stat_add_pair(file, p, rd, transfer ? 0 : wr);
 		stat_add_pair(dir, p, rd, transfer ? 0 : wr);
@@ -762,7 +797,7 @@ add_pair(struct agg_input *in, const struct ior_pair *p)
 	};
 	uint16_t classes = family_classes(p->family) |
 			   (p->err ? 1u << CLASS_ERROR : 0);
-	trie_add(&a->trie, leaf_node(in, p), &v, classes);
+	trie_add(&a->trie, leaf_node(in, p, key, hash), &v, classes);
 	if (trie_bound(&a->trie)) {
 		a->generation++;
 		caches_reset(in);
@@ -1040,13 +1075,14 @@ put_hist(unsigned char *pos, const struct hist *h)
 	struct ior_agg_hist hh = { 0, 0 };
 	unsigned char *head = pos;
 	pos += sizeof(hh);
-	for (uint32_t i = 0; i < h->n; i++)
-		if (h->counts[i]) {
-			struct ior_agg_bucket b = { h->lo + i, 0, h->counts[i] };
-			memcpy(pos, &b, sizeof(b));
-			pos += sizeof(b);
-			hh.nbuckets++;
-		}
+	uint64_t k;
+	for (uint32_t i = 0, bucket;
+	     (bucket = hist_next(h, &i, &k)) != UINT32_MAX;) {
+		struct ior_agg_bucket b = { bucket, 0, k };
+		memcpy(pos, &b, sizeof(b));
+		pos += sizeof(b);
+		hh.nbuckets++;
+	}
 	memcpy(head, &hh, sizeof(hh));
 	return pos;
 }

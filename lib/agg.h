@@ -127,13 +127,14 @@ struct agg_input {
 	uint32_t *path_stat, *path_dir;         /* path id -> key + 1 */
 	uint32_t path_cap;
 	struct idmap processes; /* pid -> struct process_key */
+	/*
+	 * Field values -> trie node, open addressing with the entries in
+	 * the table: one cache line per lookup.  An entry is stride words,
+	 * node + 1 (0: empty) then the fields.n key words.
+	 */
 	struct leaf_cache {
-		uint32_t *slots;    /* leaf entries + 1 */
-		struct leaf_entry {
-			uint32_t key[AGG_FIELDS_MAX];
-			uint32_t node;
-		} *entries;
-		uint32_t count, cap, mask;
+		uint32_t *slots;
+		uint32_t stride, count, mask;
 	} leaves;
 	/* The snapshot being read, if any. */
 	bool in_snapshot;

@@ -22,16 +22,6 @@ hist_release(struct hist *h)
 	hist_init(h);
 }
 
-unsigned
-hist_bucket_of(uint64_t value)
-{
-	if (value < 2 * HALF)
-		return (unsigned)value;
-	unsigned msb = 63 - (unsigned)__builtin_clzll(value);
-	unsigned shift = msb - (HIST_SUB_BITS - 1);
-	return (shift + 1) * HALF + (unsigned)(value >> shift) - HALF;
-}
-
 uint64_t
 hist_bucket_low(unsigned bucket)
 {
@@ -50,29 +40,139 @@ hist_bucket_high(unsigned bucket)
 	return hist_bucket_low(bucket) + ((UINT64_C(1) << shift) - 1);
 }
 
-/* Make bucket b addressable, growing the allocated range. */
-static uint64_t *
-slot(struct hist *h, uint32_t b)
+#define BLOCK 16u        /* buckets: a cache line of 32-bit counts */
+
+/* Dense: make buckets first .. last addressable, growing the range. */
+static void
+cover(struct hist *h, uint32_t first, uint32_t last)
 {
-	if (h->n == 0) {
-		h->counts = calloc(1, sizeof(*h->counts));
-		if (!h->counts)
-			err(1, "hist");
-		h->lo = b;
-		h->n = 1;
-	} else if (b < h->lo || b >= h->lo + h->n) {
-		uint32_t lo = b < h->lo ? b : h->lo;
-		uint32_t hi = b >= h->lo + h->n ? b + 1 : h->lo + h->n;
-		uint64_t *c = calloc(hi - lo, sizeof(*c));
-		if (!c)
-			err(1, "hist");
-		memcpy(c + (h->lo - lo), h->counts, h->n * sizeof(*c));
-		free(h->counts);
-		h->counts = c;
-		h->lo = lo;
-		h->n = hi - lo;
+	uint32_t lo = first, hi = last + 1;
+	if (h->n) {
+		if (first >= h->lo && last < h->lo + h->n)
+			return;
+		if (h->lo < lo)
+			lo = h->lo;
+		if (h->lo + h->n > hi)
+			hi = h->lo + h->n;
 	}
-	return &h->counts[b - h->lo];
+	lo &= ~(BLOCK - 1);
+	hi = (hi + BLOCK - 1) & ~(BLOCK - 1);
+	if (hi > HIST_BUCKETS)
+		hi = HIST_BUCKETS;
+	size_t width = h->form == HIST_DENSE64 ? sizeof(uint64_t)
+					       : sizeof(uint32_t);
+	unsigned char *c = calloc(hi - lo, width);
+	if (!c)
+		err(1, "hist");
+	if (h->n)
+		memcpy(c + (h->lo - lo) * width, h->counts, h->n * width);
+	free(h->counts);
+	h->counts = c;
+	h->lo = lo;
+	h->n = hi - lo;
+}
+
+static void
+widen(struct hist *h)
+{
+	uint64_t *c = calloc(h->n, sizeof(*c));
+	if (!c)
+		err(1, "hist");
+	for (uint32_t i = 0; i < h->n; i++)
+		c[i] = ((uint32_t *)h->counts)[i];
+	free(h->counts);
+	h->counts = c;
+	h->form = HIST_DENSE64;
+}
+
+/* Dense: bucket lo + i += k; it is allocated. */
+static inline void
+dense_add(struct hist *h, uint32_t i, uint64_t k)
+{
+	if (h->form == HIST_DENSE32) {
+		uint32_t *c = h->counts;
+		if (k <= UINT32_MAX - c[i]) {
+			c[i] += (uint32_t)k;
+			return;
+		}
+		widen(h);
+	}
+	((uint64_t *)h->counts)[i] += k;
+}
+
+static void
+densify(struct hist *h)
+{
+	struct hist_sparse *e = h->counts;
+	uint32_t n = h->n;
+	h->counts = NULL;
+	h->n = 0;
+	h->form = HIST_DENSE32;
+	if (n) {
+		cover(h, e[0].bucket, e[n - 1].bucket);
+		for (uint32_t i = 0; i < n; i++)
+			dense_add(h, e[i].bucket - h->lo, e[i].count);
+	}
+	free(e);
+}
+
+/* Bucket b += k, in whichever form. */
+static void
+bucket_add(struct hist *h, uint32_t b, uint64_t k)
+{
+	if (h->form == HIST_SPARSE) {
+		struct hist_sparse *e = h->counts;
+		uint32_t i = 0;
+		while (i < h->n && e[i].bucket < b)
+			i++;
+		if (i < h->n && e[i].bucket == b) {
+			if (k <= (uint64_t)(UINT16_MAX - e[i].count)) {
+				e[i].count += (uint16_t)k;
+				return;
+			}
+		} else if (h->n < HIST_SPARSE_MAX && k <= UINT16_MAX) {
+			/* Room for 4, 8, 16, 32: a histogram of a few calls
+			 * is most of them, in a stream of many files. */
+			if (h->n < 4 ? !e : (h->n & (h->n - 1)) == 0) {
+				uint32_t cap = h->n < 4 ? 4 : h->n * 2;
+				e = reallocarray(e, cap, sizeof(*e));
+				if (!e)
+					err(1, "hist");
+				h->counts = e;
+			}
+			memmove(e + i + 1, e + i, (h->n - i) * sizeof(*e));
+			e[i] = (struct hist_sparse){ (uint16_t)b, (uint16_t)k };
+			h->n++;
+			return;
+		}
+		densify(h);
+	}
+	if (b - h->lo >= h->n)          /* also below lo */
+		cover(h, b, b);
+	dense_add(h, b - h->lo, k);
+}
+
+uint32_t
+hist_next(const struct hist *h, uint32_t *cursor, uint64_t *count)
+{
+	if (h->form == HIST_SPARSE) {
+		if (*cursor >= h->n)
+			return UINT32_MAX;
+		const struct hist_sparse *e = h->counts;
+		*count = e[*cursor].count;
+		return e[(*cursor)++].bucket;
+	}
+	while (*cursor < h->n) {
+		uint32_t i = (*cursor)++;
+		uint64_t k = h->form == HIST_DENSE64
+				     ? ((const uint64_t *)h->counts)[i]
+				     : ((const uint32_t *)h->counts)[i];
+		if (k) {
+			*count = k;
+			return h->lo + i;
+		}
+	}
+	return UINT32_MAX;
 }
 
 static uint64_t
@@ -85,10 +185,11 @@ void
 hist_add(struct hist *h, uint64_t value)
 {
 	uint32_t b = hist_bucket_of(value);
-	if (h->n && b >= h->lo && b < h->lo + h->n)
-		h->counts[b - h->lo]++;
+	if (h->form == HIST_DENSE32 && b - h->lo < h->n &&
+	    ((uint32_t *)h->counts)[b - h->lo] != UINT32_MAX)
+		((uint32_t *)h->counts)[b - h->lo]++;
 	else
-		++*slot(h, b);
+		bucket_add(h, b, 1);
 	h->count++;
 	h->sum = saturating_add(h->sum, value);
 	if (value < h->min)
@@ -102,7 +203,7 @@ hist_add_bucket(struct hist *h, uint32_t bucket, uint64_t count)
 {
 	if (count == 0 || bucket >= HIST_BUCKETS)
 		return;
-	*slot(h, bucket) += count;
+	bucket_add(h, bucket, count);
 	h->count += count;
 }
 
@@ -111,12 +212,9 @@ hist_merge(struct hist *dst, const struct hist *src)
 {
 	if (src->count == 0)
 		return;
-	if (src->n) {
-		slot(dst, src->lo);
-		slot(dst, src->lo + src->n - 1);
-		for (uint32_t i = 0; i < src->n; i++)
-			dst->counts[src->lo + i - dst->lo] += src->counts[i];
-	}
+	uint64_t k;
+	for (uint32_t i = 0, b; (b = hist_next(src, &i, &k)) != UINT32_MAX;)
+		bucket_add(dst, b, k);
 	dst->count += src->count;
 	dst->sum = saturating_add(dst->sum, src->sum);
 	if (src->min < dst->min)
@@ -141,11 +239,10 @@ hist_percentile(const struct hist *h, double p)
 		rank = 1;
 	if (rank > h->count)
 		rank = h->count;
-	uint64_t seen = 0;
-	for (uint32_t i = 0; i < h->n; i++) {
-		seen += h->counts[i];
+	uint64_t seen = 0, k;
+	for (uint32_t i = 0, b; (b = hist_next(h, &i, &k)) != UINT32_MAX;) {
+		seen += k;
 		if (seen >= rank) {
-			unsigned b = h->lo + i;
 			uint64_t lo = hist_bucket_low(b), hi = hist_bucket_high(b);
 			uint64_t v = lo + (hi - lo) / 2;
 			if (v < h->min)
