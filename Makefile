@@ -4,6 +4,7 @@
 #   make SAN=1         the same with ASan/UBSan, into build-san/bin
 #   make test          the whole suite, on the normal and the sanitizer builds
 #   make demo          capture a built-in workload, leave demo/ to look at
+#   make bench         overhead, rate, throughput, memory, start-up figures
 #   make deps          install the Debian packages the build and tests need
 #   make install       honours PREFIX and DESTDIR
 #
@@ -133,9 +134,40 @@ $(O)/bin/iorgen: $(O)/obj/tests/iorgen.o $(O)/lib/libior.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The benchmarks' helpers (bench/README.md); not installed.
+BENCHBINS := $(addprefix $(O)/bin/,genstream loop floor startup)
+
 $(O)/bin/genstream: $(O)/obj/bench/genstream.o $(O)/lib/libior.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/bin/startup: $(O)/obj/bench/startup.o $(O)/lib/libior.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/bin/loop: bench/loop.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $<
+
+$(O)/gen/floor.bpf.o: bench/floor.bpf.c $(O)/gen/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/gen/floor.skel.h: $(O)/gen/floor.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@.tmp && mv $@.tmp $@
+
+$(O)/obj/bench/floor.o: $(O)/gen/floor.skel.h
+
+$(O)/bin/floor: $(O)/obj/bench/floor.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lbpf -lelf -lz
+
+# Figures, not tests: see docs/performance.md.  BENCH=... picks sections.
+bench: deps all $(BENCHBINS)
+	$(Q)sh scripts/install-deps bench
+	$(Q)sh bench/run $(O)/bin $(BENCH)
 
 deps:
 	$(Q)sh scripts/install-deps
