@@ -134,7 +134,7 @@ $(O)/bin/iorgen: $(O)/obj/tests/iorgen.o $(O)/lib/libior.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-# The benchmarks' helpers (bench/README.md); not installed.
+# The benchmarks' helpers (docs/performance.md); not installed.
 BENCHBINS := $(addprefix $(O)/bin/,genstream loop floor startup)
 
 $(O)/bin/genstream: $(O)/obj/bench/genstream.o $(O)/lib/libior.a
