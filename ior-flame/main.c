@@ -234,6 +234,7 @@ input_init(struct input *in, const struct agg_fields *fields)
 	memset(in, 0, sizeof(*in));
 	agg_init(&in->a, fields, AGG_MAX_NODES_DEFAULT * 5, opt.weight);
 	in->a.fields_fixed = opt.fields_spec != NULL;
+	in->a.trie_only = true;
 }
 
 /* ---- layout ---- */

@@ -2,6 +2,7 @@
 #include "agg.h"
 
 #include <err.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -35,6 +36,35 @@ const char agg_fields_help[] =
 "  base     its last component              tree      a frame per directory\n"
 "  dirN     its first N directory levels              level, then the file\n"
 "  errno    \"ok\" or the error's name         flags     the file's open flags\n";
+
+/* What decides a field's frames, as a place in the pair record. */
+static struct agg_field_value
+field_value(int field)
+{
+#define AT(member, shift, mask) (struct agg_field_value){ \
+	offsetof(struct ior_pair, member), shift, 0, mask }
+	switch (field) {
+	case FIELD_COMM: return AT(comm_id, 0, ~0u);
+	case FIELD_PID: return AT(pid, 0, ~0u);
+	case FIELD_TID: return AT(tid, 0, ~0u);
+	case FIELD_SYSCALL: return AT(header.type, 16, 0xffff); /* misc */
+	case FIELD_CLASS:
+	case FIELD_FAMILY: return AT(err, 16, 0xff);    /* family */
+	case FIELD_ERRNO: return AT(err, 0, 0xffff);
+	case FIELD_FLAGS: {
+		struct agg_field_value v = AT(flags, 0, ~0u);
+		v.no_file = 1;
+		return v;
+	}
+	default: return AT(path_id, 0, ~0u);
+	}
+#undef AT
+}
+
+_Static_assert(offsetof(struct ior_pair, header.misc) ==
+	       offsetof(struct ior_pair, header.type) + 2, "misc");
+_Static_assert(offsetof(struct ior_pair, family) ==
+	       offsetof(struct ior_pair, err) + 2, "family");
 
 bool
 agg_fields_parse(const char *spec, struct agg_fields *out, char *why,
@@ -70,6 +100,7 @@ agg_fields_parse(const char *spec, struct agg_fields *out, char *why,
 		}
 		out->field[out->n] = (uint8_t)found;
 		out->levels[out->n] = (uint8_t)levels;
+		out->value[out->n] = field_value(found);
 		out->n++;
 		size_t len = strlen(out->spec);
 		snprintf(out->spec + len, sizeof(out->spec) - len, "%s%s",
@@ -165,18 +196,22 @@ agg_release(struct agg *a)
 	for (unsigned k = IOR_AGG_SYSCALL; k <= IOR_AGG_DIR; k++)
 		table_release(&a->tables[k]);
 	trie_release(&a->trie);
+	free(a->dir_of);
+	a->dir_of = NULL;
+	a->dir_of_cap = 0;
 }
 
 void
 agg_clear(struct agg *a)
 {
 	struct agg_fields fields = a->fields;
-	bool fixed = a->fields_fixed;
+	bool fixed = a->fields_fixed, trie_only = a->trie_only;
 	uint32_t max_nodes = a->trie.max_nodes, generation = a->generation;
 	enum weight w = a->trie.weight;
 	agg_release(a);
 	agg_init(a, &fields, max_nodes, w);
 	a->fields_fixed = fixed;
+	a->trie_only = trie_only;
 	a->generation = generation + 1;
 }
 
@@ -205,8 +240,9 @@ heaviest_stat(const void *x, const void *y)
 }
 
 struct agg_stat **
-agg_stats(const struct agg *a, enum ior_agg_kind kind, uint32_t *n)
+agg_stats(struct agg *a, enum ior_agg_kind kind, uint32_t *n)
 {
+	agg_settle(a);
 	const struct agg_table *t = &a->tables[kind];
 	struct agg_stat **v = calloc(t->keys.count + 1, sizeof(*v));
 	if (!v)
@@ -257,8 +293,9 @@ span_extend(struct agg *a, uint64_t start, uint64_t end)
 }
 
 void
-agg_merge(struct agg *a, const struct agg *b)
+agg_merge(struct agg *a, struct agg *b)
 {
+	agg_settle(b);
 	for (unsigned k = IOR_AGG_SYSCALL; k <= IOR_AGG_DIR; k++) {
 		const struct agg_table *t = &b->tables[k];
 		for (uint32_t i = 0; i < t->keys.count; i++) {
@@ -290,24 +327,15 @@ name_get(const struct agg_input *in, unsigned kind, uint32_t id, size_t *len)
 	return name_table_get(&in->names, kind, id, len);
 }
 
-static void
-free_process_key(uint32_t key, void *value, void *arg)
-{
-	(void)key, (void)arg;
-	free(value);
-}
-
 /* Drop every cache from input ids to stats and nodes. */
 static void
 caches_reset(struct agg_input *in)
 {
-	free(in->syscall_stat);
+	memset(in->syscall_stat, 0, sizeof(in->syscall_stat));
 	free(in->path_stat);
-	free(in->path_dir);
-	in->syscall_stat = in->path_stat = in->path_dir = NULL;
+	in->path_stat = NULL;
 	in->path_cap = 0;
-	idmap_foreach(&in->processes, free_process_key, NULL);
-	idmap_release(&in->processes);
+	memset(in->process_cache, 0, sizeof(in->process_cache));
 	free(in->leaves.slots);
 	memset(&in->leaves, 0, sizeof(in->leaves));
 	in->generation = in->a->generation;
@@ -319,7 +347,6 @@ agg_input_init(struct agg_input *in, struct agg *a, struct stream_reader *r)
 	memset(in, 0, sizeof(*in));
 	in->a = a;
 	in->r = r;
-	idmap_init(&in->processes);
 	in->generation = a->generation;
 }
 
@@ -393,6 +420,59 @@ pseudo_dir(const char *name, size_t len, const char **out)
 	}
 	*out = "[other files]";
 	return strlen(*out);
+}
+
+/* The directory of a file's key: its path's, or the kind of a non-file. */
+static uint32_t
+dir_of_file(struct agg *a, uint32_t file_key)
+{
+	size_t len;
+	const char *path = strtab_get(&a->tables[IOR_AGG_FILE].keys, file_key,
+				      &len);
+	size_t dl = dir_len(path, len);
+	const char *d = path;
+	if (!dl)
+		dl = pseudo_dir(path, len, &d);
+	return table_stat(&a->tables[IOR_AGG_DIR], d, dl)->key;
+}
+
+static void
+stat_clear(struct agg_stat *s)
+{
+	uint32_t key = s->key;
+	hist_release(&s->latency);
+	hist_release(&s->gap);
+	free(s->errnos);
+	memset(s, 0, sizeof(*s));
+	s->key = key;
+	hist_init(&s->latency);
+	hist_init(&s->gap);
+}
+
+void
+agg_settle(struct agg *a)
+{
+	if (!a->dirs_stale)
+		return;
+	struct agg_table *files = &a->tables[IOR_AGG_FILE];
+	struct agg_table *dirs = &a->tables[IOR_AGG_DIR];
+	if (files->keys.count > a->dir_of_cap) {
+		uint32_t cap = files->cap;
+		uint32_t *d = reallocarray(a->dir_of, cap, sizeof(*d));
+		if (!d)
+			err(1, "agg");
+		memset(d + a->dir_of_cap, 0, (cap - a->dir_of_cap) * sizeof(*d));
+		a->dir_of = d;
+		a->dir_of_cap = cap;
+	}
+	for (uint32_t i = 0; i < dirs->keys.count; i++)
+		stat_clear(&dirs->stats[i]);
+	for (uint32_t i = 0; i < files->keys.count; i++) {
+		if (!a->dir_of[i])
+			a->dir_of[i] = dir_of_file(a, i + 1);
+		stat_merge(&dirs->stats[a->dir_of[i] - 1], &files->stats[i]);
+	}
+	a->dirs_stale = false;
 }
 
 static void
@@ -538,7 +618,12 @@ pair_frames(const struct agg_input *in, const struct ior_pair *p,
 
 /* ---- pairs ---- */
 
-static uint32_t
+/*
+ * A pair's stack is found through the leaf cache: the values of its
+ * fields (input ids: comm, path, syscall number ...) hashed to the trie
+ * node.  Only a miss formats the frames and walks the trie.
+ */
+static inline uint32_t
 leaf_hash(const uint32_t *key, unsigned n)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull;
@@ -547,174 +632,183 @@ leaf_hash(const uint32_t *key, unsigned n)
 	return (uint32_t)(h >> 32);
 }
 
-/* The value of each field, as far as it decides the frames. */
-static void
-leaf_key(const struct agg_input *in, const struct ior_pair *p, uint32_t *key)
+/* The key of a pair and its hash. */
+static inline uint32_t
+leaf_key(const struct agg_fields *f, const struct ior_pair *p, uint32_t *key)
 {
-	const struct agg_fields *f = &in->a->fields;
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	uint32_t no_file = p->path_id ? 0 : ~0u;
 	for (unsigned i = 0; i < f->n; i++) {
-		switch (f->field[i]) {
-		case FIELD_COMM: key[i] = p->comm_id; break;
-		case FIELD_PID: key[i] = p->pid; break;
-		case FIELD_TID: key[i] = p->tid; break;
-		case FIELD_SYSCALL: key[i] = p->header.misc; break;
-		case FIELD_CLASS:
-		case FIELD_FAMILY: key[i] = p->family; break;
-		case FIELD_ERRNO: key[i] = p->err; break;
-		case FIELD_FLAGS: key[i] = p->path_id ? p->flags : ~0u; break;
-		default: key[i] = p->path_id; break;
-		}
+		const struct agg_field_value *fv = &f->value[i];
+		uint32_t v;
+		memcpy(&v, (const char *)p + fv->offset, sizeof(v));
+		v = (v >> fv->shift & fv->mask) |
+		    (no_file & -(uint32_t)fv->no_file);
+		key[i] = v;
+		h = (h ^ v) * 0xff51afd7ed558ccdull;
 	}
+	return (uint32_t)(h >> 32);
+}
+
+/* Put entry e (node + 1, then the key) in slots, which has room. */
+static void
+leaf_cache_insert(const struct agg_fields *f, uint32_t *slots, uint32_t mask,
+		  unsigned stride, const uint32_t *e)
+{
+	uint32_t j = leaf_hash(e + 1, f->n) & mask;
+	while (slots[(size_t)j * stride])
+		j = (j + 1) & mask;
+	memcpy(slots + (size_t)j * stride, e, stride * sizeof(*e));
 }
 
 static void
-leaf_cache_grow(struct leaf_cache *c, unsigned nkey)
+leaf_cache_grow(struct leaf_cache *c, const struct agg_fields *f)
 {
 	uint32_t nslots = c->slots ? (c->mask + 1) * 2 : 1024;
-	uint32_t stride = nkey + 1;
+	uint32_t stride = f->n + 1;
 	uint32_t *slots = calloc(nslots, stride * sizeof(*slots));
 	if (!slots)
 		err(1, "agg");
-	for (uint32_t i = 0; c->slots && i <= c->mask; i++) {
-		const uint32_t *e = c->slots + (size_t)i * stride;
-		if (!e[0])
-			continue;
-		uint32_t j = leaf_hash(e + 1, nkey) & (nslots - 1);
-		while (slots[(size_t)j * stride])
-			j = (j + 1) & (nslots - 1);
-		memcpy(slots + (size_t)j * stride, e, stride * sizeof(*e));
-	}
+	for (uint32_t i = 0; c->slots && i <= c->mask; i++)
+		if (c->slots[(size_t)i * stride])
+			leaf_cache_insert(f, slots, nslots - 1, stride,
+					  c->slots + (size_t)i * stride);
 	free(c->slots);
 	c->slots = slots;
 	c->stride = stride;
 	c->mask = nslots - 1;
 }
 
-static bool
-key_equal(const uint32_t *a, const uint32_t *b, unsigned n)
+/*
+ * A leaf cache entry is the node + 1, flagged LEAF_OTHER when the stack
+ * went to an [other] node for want of room: it is looked up again while
+ * the trie has room, so that the room a fold makes goes to whichever
+ * stacks come next, and taken as it is when the trie is full.
+ */
+#define LEAF_OTHER TRIE_REMAP_OTHER
+
+/* After a fold: every entry, renumbered. */
+static void
+leaf_cache_remap(struct leaf_cache *c, const struct trie *t)
 {
-	for (unsigned i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
+	if (!c->slots)
+		return;
+	for (uint32_t i = 0; i <= c->mask; i++) {
+		uint32_t *e = c->slots + (size_t)i * c->stride;
+		uint32_t node = (e[0] & ~LEAF_OTHER) - 1;
+		if (e[0])
+			e[0] = node < t->remap_count ? t->remap[node] + 1 :
+			       LEAF_OTHER | 1;  /* root: look again */
+	}
 }
 
-/* The leaf of a pair's stack, from its key and the key's hash. */
+/* A stack not in the leaf cache, or in [other]: through the trie. */
 static uint32_t
-leaf_node(struct agg_input *in, const struct ior_pair *p,
-	  const uint32_t *key, uint32_t hash)
+leaf_resolve(struct agg_input *in, const struct ior_pair *p, uint32_t *e,
+	     const uint32_t *key)
 {
-	struct agg *a = in->a;
-	struct leaf_cache *c = &in->leaves;
-	unsigned nkey = a->fields.n;
-	if (!c->slots || c->count * 2 >= c->mask)
-		leaf_cache_grow(c, nkey);
-	uint32_t i = hash & c->mask;
-	uint32_t *e;
-	for (; (e = c->slots + (size_t)i * c->stride)[0]; i = (i + 1) & c->mask)
-		if (key_equal(e + 1, key, nkey))
-			return e[0] - 1;
 	static struct label_buf b;
+	struct trie *t = &in->a->trie;
 	pair_frames(in, p, &b);
 	uint32_t node = 0;
 	for (unsigned j = 0; j < b.n; j++)
-		node = trie_child(&a->trie, node, b.buf + b.start[j],
+		node = trie_child(t, node, b.buf + b.start[j],
 				  b.end[j] - b.start[j]);
-	e[0] = node + 1;
-	memcpy(e + 1, key, nkey * sizeof(*key));
-	c->count++;
+	if (!e[0])
+		in->leaves.count++;
+	e[0] = (node + 1) | (t->nodes[node].label == t->other_label || !node ?
+			     LEAF_OTHER : 0);
+	memcpy(e + 1, key, in->a->fields.n * sizeof(*key));
 	return node;
 }
 
-static void
-stat_add_pair(struct agg_stat *s, const struct ior_pair *p, uint64_t rd,
-	      uint64_t wr)
+static inline uint32_t
+leaf_node(struct agg_input *in, const struct ior_pair *p)
+{
+	struct leaf_cache *c = &in->leaves;
+	unsigned nkey = in->a->fields.n;
+	uint32_t key[AGG_FIELDS_MAX];
+	uint32_t hash = leaf_key(&in->a->fields, p, key);
+	if (c->count * 2 >= c->mask)
+		leaf_cache_grow(c, &in->a->fields);
+	for (uint32_t i = hash & c->mask;; i = (i + 1) & c->mask) {
+		uint32_t *e = c->slots + (size_t)i * c->stride;
+		if (!e[0])
+			return leaf_resolve(in, p, e, key);
+		unsigned k = 0;
+		while (k < nkey && e[1 + k] == key[k])
+			k++;
+		if (k < nkey)
+			continue;
+		if ((e[0] & LEAF_OTHER) && trie_has_room(&in->a->trie))
+			return leaf_resolve(in, p, e, key);
+		return (e[0] & ~LEAF_OTHER) - 1;
+	}
+}
+
+/* What a pair adds to each of its stats, worked out once. */
+struct pair_values {
+	struct hist_value latency, gap;
+	uint64_t rd, wr;
+	uint16_t err;
+	bool gap_known;
+};
+
+static inline __attribute__((always_inline)) void
+stat_add_pair(struct agg_stat *s, const struct pair_values v, uint64_t wr)
 {
 	s->count++;
-	if (p->err) {
+	if (v.err) {
 		s->errors++;
-		stat_add_errno(s, p->err, 1);
+		stat_add_errno(s, v.err, 1);
 	}
-	s->bytes_read += rd;
+	s->bytes_read += v.rd;
 	s->bytes_written += wr;
-	hist_add(&s->latency, p->latency_ns);
-	if (p->pair_flags & IOR_PAIR_GAP_KNOWN)
-		hist_add(&s->gap, p->gap_ns);
+	hist_add_value(&s->latency, &v.latency);
+	if (v.gap_known)
+		hist_add_value(&s->gap, &v.gap);
 }
 
-static void
-stat_prefetch(const struct agg_stat *s, const struct ior_pair *p)
-{
-	hist_prefetch(&s->latency, p->latency_ns);
-	if (p->pair_flags & IOR_PAIR_GAP_KNOWN)
-		hist_prefetch(&s->gap, p->gap_ns);
-}
-
-/* The cached key + 1 of slot in a path-id indexed array, growing it. */
-static uint32_t *
-path_slot(struct agg_input *in, uint32_t **array, uint32_t path_id)
+/* The file stat of a path id met for the first time. */
+static struct agg_stat *
+file_stat_new(struct agg_input *in, uint32_t path_id)
 {
 	if (path_id >= in->path_cap) {
 		uint32_t cap = in->path_cap ? in->path_cap : 256;
 		while (cap <= path_id)
 			cap *= 2;
-		uint32_t *s = reallocarray(in->path_stat, cap, sizeof(*s));
-		if (!s)
+		uint32_t *ps = reallocarray(in->path_stat, cap, sizeof(*ps));
+		if (!ps)
 			err(1, "agg");
-		memset(s + in->path_cap, 0, (cap - in->path_cap) * sizeof(*s));
-		in->path_stat = s;
-		uint32_t *d = reallocarray(in->path_dir, cap, sizeof(*d));
-		if (!d)
-			err(1, "agg");
-		memset(d + in->path_cap, 0, (cap - in->path_cap) * sizeof(*d));
-		in->path_dir = d;
+		memset(ps + in->path_cap, 0,
+		       (cap - in->path_cap) * sizeof(*ps));
+		in->path_stat = ps;
 		in->path_cap = cap;
 	}
-	return &(*array)[path_id];
+	size_t len;
+	const char *path = name_get(in, IOR_NAME_PATH, path_id, &len);
+	if (!path) {
+		path = "[unnamed file]";
+		len = strlen(path);
+	}
+	struct agg_stat *s = table_stat(&in->a->tables[IOR_AGG_FILE], path,
+					len);
+	in->path_stat[path_id] = s->key;
+	return s;
+}
+
+static inline struct agg_stat *
+file_stat(struct agg_input *in, uint32_t path_id)
+{
+	uint32_t key = path_id < in->path_cap ? in->path_stat[path_id] : 0;
+	return key ? &in->a->tables[IOR_AGG_FILE].stats[key - 1] :
+		     file_stat_new(in, path_id);
 }
 
 static struct agg_stat *
-file_stat(struct agg_input *in, uint32_t path_id, struct agg_stat **dir)
+process_stat_new(struct agg_input *in, const struct ior_pair *p,
+		 struct process_slot *c)
 {
-	struct agg *a = in->a;
-	uint32_t *fs = path_slot(in, &in->path_stat, path_id);
-	uint32_t *ds = &in->path_dir[path_id];
-	if (!*fs) {
-		size_t len;
-		const char *path = name_get(in, IOR_NAME_PATH, path_id, &len);
-		if (!path) {
-			path = "[unnamed file]";
-			len = strlen(path);
-		}
-		*fs = table_stat(&a->tables[IOR_AGG_FILE], path, len)->key;
-		size_t dl = dir_len(path, len);
-		const char *d = path;
-		if (!dl)
-			dl = pseudo_dir(path, len, &d);
-		*ds = table_stat(&a->tables[IOR_AGG_DIR], d, dl)->key;
-	}
-	*dir = &a->tables[IOR_AGG_DIR].stats[*ds - 1];
-	return &a->tables[IOR_AGG_FILE].stats[*fs - 1];
-}
-
-struct process_key {
-	uint32_t comm_id;
-	uint32_t key;
-};
-
-static struct agg_stat *
-process_stat(struct agg_input *in, const struct ior_pair *p)
-{
-	struct agg_table *t = &in->a->tables[IOR_AGG_PROCESS];
-	struct process_key *k = idmap_get(&in->processes, p->pid);
-	if (k && k->comm_id == p->comm_id)
-		return &t->stats[k->key - 1];
-	if (!k) {
-		k = malloc(sizeof(*k));
-		if (!k)
-			err(1, "agg");
-		idmap_put(&in->processes, p->pid, k);
-	}
 	char key[4 + 4096];
 	size_t len = 0;
 	const char *comm = name_get(in, IOR_NAME_COMM, p->comm_id, &len);
@@ -726,81 +820,93 @@ process_stat(struct agg_input *in, const struct ior_pair *p)
 		len = sizeof(key) - 4;
 	memcpy(key, &p->pid, 4);
 	memcpy(key + 4, comm, len);
-	struct agg_stat *s = table_stat(t, key, 4 + len);
+	struct agg_stat *s = table_stat(&in->a->tables[IOR_AGG_PROCESS], key,
+					4 + len);
 	s->pid = p->pid;
-	k->comm_id = p->comm_id;
-	k->key = s->key;
+	*c = (struct process_slot){ p->pid, p->comm_id, s->key };
 	return s;
 }
 
-static void
+static inline struct agg_stat *
+process_stat(struct agg_input *in, const struct ior_pair *p)
+{
+	struct process_slot *c = &in->process_cache[p->pid %
+						    AGG_PROCESS_CACHE];
+	if (c->key && c->pid == p->pid && c->comm_id == p->comm_id)
+		return &in->a->tables[IOR_AGG_PROCESS].stats[c->key - 1];
+	return process_stat_new(in, p, c);
+}
+
+static struct agg_stat *
+syscall_stat_new(struct agg_input *in, unsigned nr)
+{
+	char buf[24];
+	const char *name = sysnames_get(&in->sysnames, nr, buf);
+	struct agg_stat *s = table_stat(&in->a->tables[IOR_AGG_SYSCALL], name,
+					strlen(name));
+	if (nr < SYSNAMES_MAX)
+		in->syscall_stat[nr] = s->key;
+	return s;
+}
+
+static inline struct agg_stat *
+syscall_stat(struct agg_input *in, unsigned nr)
+{
+	uint32_t key = nr < SYSNAMES_MAX ? in->syscall_stat[nr] : 0;
+	return key ? &in->a->tables[IOR_AGG_SYSCALL].stats[key - 1] :
+		     syscall_stat_new(in, nr);
+}
+
+static inline __attribute__((always_inline)) void
+stats_add_pair(struct agg_input *in, const struct ior_pair *p,
+	       const struct pair_values v)
+{
+	stat_add_pair(syscall_stat(in, p->header.misc), v, v.wr);
+	stat_add_pair(process_stat(in, p), v, v.wr);
+	if (p->path_id) {
+		/* A transfer's written bytes belong to its sink. */
+		bool transfer = p->path2_id && v.rd && v.wr;
+		stat_add_pair(file_stat(in, p->path_id), v,
+			      transfer ? 0 : v.wr);
+		if (transfer)
+			file_stat(in, p->path2_id)->bytes_written += v.wr;
+		in->a->dirs_stale = true;
+	}
+}
+
+static HIST_HOT void
 add_pair(struct agg_input *in, const struct ior_pair *p)
 {
 	struct agg *a = in->a;
 	if (in->generation != a->generation)
 		caches_reset(in);
-	uint64_t rd = p->pair_flags & IOR_PAIR_READ ? p->bytes : 0;
-	uint64_t wr = p->pair_flags & IOR_PAIR_WRITE ? p->bytes : 0;
-	bool transfer = p->path2_id && rd && wr;
+	struct pair_values v = {
+		.latency = hist_value_of(p->latency_ns),
+		.rd = p->pair_flags & IOR_PAIR_READ ? p->bytes : 0,
+		.wr = p->pair_flags & IOR_PAIR_WRITE ? p->bytes : 0,
+		.err = p->err,
+		.gap_known = p->pair_flags & IOR_PAIR_GAP_KNOWN,
+	};
+	if (v.gap_known)
+		v.gap = hist_value_of(p->gap_ns);
+	if (!a->trie_only)
+		stats_add_pair(in, p, v);
 
-	if (!in->syscall_stat) {
-		in->syscall_stat = calloc(SYSNAMES_MAX, sizeof(uint32_t));
-		if (!in->syscall_stat)
-			err(1, "agg");
-	}
-	unsigned nr = p->header.misc < SYSNAMES_MAX ? p->header.misc : 0;
-	if (!in->syscall_stat[nr]) {
-		char buf[24];
-		const char *name = sysnames_get(&in->sysnames, p->header.misc,
-						buf);
-		in->syscall_stat[nr] = table_stat(&a->tables[IOR_AGG_SYSCALL],
-						  name, strlen(name))->key;
-	}
-	/*
-	 * The leaf cache entry and the file's and directory's histograms
-	 * are what is likely to miss the cache (a stream touches thousands
-	 * of each): start loading them before the other work.
-	 */
-	uint32_t key[AGG_FIELDS_MAX];
-	leaf_key(in, p, key);
-	uint32_t hash = leaf_hash(key, a->fields.n);
-	if (in->leaves.slots)
-		__builtin_prefetch(in->leaves.slots + (size_t)(hash &
-				   in->leaves.mask) * in->leaves.stride);
-	struct agg_stat *dir = NULL, *file = NULL;
-	if (p->path_id) {
-		file = file_stat(in, p->path_id, &dir);
-		stat_prefetch(file, p);
-		stat_prefetch(dir, p);
-	}
-	stat_add_pair(&a->tables[IOR_AGG_SYSCALL].stats[in->syscall_stat[nr] - 1],
-		      p, rd, wr);
-	stat_add_pair(process_stat(in, p), p, rd, wr);
-	if (file) {
-		/* A transfer's written bytes belong to its sink. */
-		stat_add_pair(file, p, rd, transfer ? 0 : wr);
-		stat_add_pair(dir, p, rd, transfer ? 0 : wr);
-		if (transfer) {
-			file = file_stat(in, p->path2_id, &dir);
-			file->bytes_written += wr;
-			dir->bytes_written += wr;
-		}
-	}
-
-	struct totals v = {
+	struct totals t = {
 		.count = 1,
-		.errors = p->err != 0,
+		.errors = v.err != 0,
 		.latency_ns = p->latency_ns,
-		.gap_ns = p->pair_flags & IOR_PAIR_GAP_KNOWN ? p->gap_ns : 0,
-		.bytes_read = rd,
-		.bytes_written = wr,
+		.gap_ns = v.gap_known ? p->gap_ns : 0,
+		.bytes_read = v.rd,
+		.bytes_written = v.wr,
 	};
 	uint16_t classes = family_classes(p->family) |
-			   (p->err ? 1u << CLASS_ERROR : 0);
-	trie_add(&a->trie, leaf_node(in, p, key, hash), &v, classes);
+			   (v.err ? 1u << CLASS_ERROR : 0);
+	trie_add(&a->trie, leaf_node(in, p), &t, classes);
 	if (trie_bound(&a->trie)) {
-		a->generation++;
-		caches_reset(in);
+		/* Only node numbers changed: the stats' caches stay good. */
+		leaf_cache_remap(&in->leaves, &a->trie);
+		in->generation = ++a->generation;
 	}
 
 	uint64_t start = p->time_ns + in->clock_to_real;
@@ -993,6 +1099,10 @@ agg_input_record(struct agg_input *in, const struct ior_record *rec)
 {
 	struct agg *a = in->a;
 	struct stream_reader *r = in->r;
+	if (r->type == IOR_PAIR && !in->in_snapshot) {
+		add_pair(in, (const void *)rec);
+		return true;
+	}
 	if (in->in_snapshot && r->type != IOR_AGG_STAT &&
 	    r->type != IOR_AGG_NODE && r->type != IOR_AGG_END)
 		return bad(in, "aggregate snapshot cut short");
@@ -1013,9 +1123,6 @@ agg_input_record(struct agg_input *in, const struct ior_record *rec)
 		return true;
 	case IOR_NAME:
 		name_table_add(&in->names, (const void *)rec, r->size);
-		return true;
-	case IOR_PAIR:
-		add_pair(in, (const void *)rec);
 		return true;
 	case IOR_LOSS: {
 		const struct ior_loss *l = (const void *)rec;
@@ -1132,9 +1239,10 @@ write_stat(const struct agg *a, struct stream_writer *w,
 }
 
 void
-agg_write_snapshot(const struct agg *a, struct stream_writer *w,
+agg_write_snapshot(struct agg *a, struct stream_writer *w,
 		   uint32_t sequence, uint32_t interval_ms, uint16_t flags)
 {
+	agg_settle(a);
 	unsigned char buf[512];
 	struct ior_agg_begin *b = (void *)buf;
 	uint32_t stats = 0;

@@ -15,7 +15,6 @@
 #include <stdint.h>
 
 #include "hist.h"
-#include "idmap.h"
 #include "ior_format.h"
 #include "names.h"
 #include "stream.h"
@@ -26,6 +25,7 @@
 #define AGG_FIELDS_MAX 8
 #define AGG_FIELDS_DEFAULT "comm;syscall;path"
 #define AGG_MAX_NODES_DEFAULT 20000
+#define AGG_PROCESS_CACHE 256
 
 enum agg_field {
 	FIELD_COMM,
@@ -49,6 +49,14 @@ struct agg_fields {
 	uint8_t field[AGG_FIELDS_MAX];
 	uint8_t levels[AGG_FIELDS_MAX];         /* N of FIELD_DIRN */
 	char spec[128];                         /* canonical "a;b;c" */
+	/*
+	 * Where each field's value is in a pair record: the 32 bits at
+	 * offset, shifted right and masked.  flags is ~0 without a file.
+	 */
+	struct agg_field_value {
+		uint8_t offset, shift, no_file;
+		uint32_t mask;
+	} value[AGG_FIELDS_MAX];
 };
 
 /* Parse "comm;syscall;path" (',' also separates); false and a message. */
@@ -80,6 +88,7 @@ struct agg_table {
 struct agg {
 	struct agg_fields fields;
 	bool fields_fixed;      /* chosen by the user: snapshots must match */
+	bool trie_only;         /* pairs add to the trie alone (flame graphs) */
 	struct agg_table tables[IOR_AGG_DIR + 1];       /* by enum ior_agg_kind */
 	struct trie trie;
 
@@ -91,6 +100,13 @@ struct agg {
 	uint32_t snapshots;     /* aggregate snapshots merged in */
 	/* Bumped whenever cached node or stat numbers go stale. */
 	uint32_t generation;
+	/*
+	 * A directory's stat is the sum of its files': pairs add to the
+	 * files alone, and agg_settle() sums them into the directories.
+	 * dir_of[file key - 1] is the file's directory key (0 unknown).
+	 */
+	bool dirs_stale;
+	uint32_t *dir_of, dir_of_cap;
 };
 
 void agg_init(struct agg *a, const struct agg_fields *fields,
@@ -98,14 +114,20 @@ void agg_init(struct agg *a, const struct agg_fields *fields,
 void agg_release(struct agg *a);
 /* Empty the statistics and the trie, keeping fields and settings. */
 void agg_clear(struct agg *a);
-/* a += b (same fields). */
-void agg_merge(struct agg *a, const struct agg *b);
+/* a += b (same fields); settles b. */
+void agg_merge(struct agg *a, struct agg *b);
+/*
+ * Bring the directory table up to date with the files.  The functions
+ * below that read the tables settle first; a caller that reads
+ * a->tables itself calls this.
+ */
+void agg_settle(struct agg *a);
 
 /* The key bytes of a stat. */
 const char *agg_stat_key(const struct agg *a, enum ior_agg_kind kind,
 			 const struct agg_stat *s, size_t *len);
 /* Stats of a table in an array the caller frees; *n set. */
-struct agg_stat **agg_stats(const struct agg *a, enum ior_agg_kind kind,
+struct agg_stat **agg_stats(struct agg *a, enum ior_agg_kind kind,
 			    uint32_t *n);
 
 /*
@@ -123,10 +145,17 @@ struct agg_input {
 	struct name_table names; /* IOR_NAME strings of this section */
 	uint64_t section_lost;  /* from loss records, this section */
 	uint32_t generation;    /* a->generation the caches belong to */
-	uint32_t *syscall_stat; /* nr -> stat key + 1 */
-	uint32_t *path_stat, *path_dir;         /* path id -> key + 1 */
+	uint32_t syscall_stat[SYSNAMES_MAX];    /* nr -> stat key; 0 unknown */
+	uint32_t *path_stat;    /* path id -> file stat key; 0 unknown */
 	uint32_t path_cap;
-	struct idmap processes; /* pid -> struct process_key */
+	/*
+	 * pid -> its process stat, direct-mapped: a stream has few
+	 * processes at a time, and a miss costs one lookup by key.
+	 */
+	struct process_slot {
+		uint32_t pid, comm_id;
+		uint32_t key;           /* stat key; 0: empty */
+	} process_cache[AGG_PROCESS_CACHE];
 	/*
 	 * Field values -> trie node, open addressing with the entries in
 	 * the table: one cache line per lookup.  An entry is stride words,
@@ -151,7 +180,7 @@ bool agg_input_record(struct agg_input *in, const struct ior_record *rec);
 void agg_input_finish(struct agg_input *in);
 
 /* Write the aggregate as one snapshot (IOR_AGG_BEGIN ... IOR_AGG_END). */
-void agg_write_snapshot(const struct agg *a, struct stream_writer *w,
+void agg_write_snapshot(struct agg *a, struct stream_writer *w,
 			uint32_t sequence, uint32_t interval_ms,
 			uint16_t flags);
 

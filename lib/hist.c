@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define HALF (1u << (HIST_SUB_BITS - 1))        /* buckets per octave */
+#define BLOCK (1u << HIST_BLOCK_BITS)
 
 void
 hist_init(struct hist *h)
@@ -18,7 +19,8 @@ hist_init(struct hist *h)
 void
 hist_release(struct hist *h)
 {
-	free(h->counts);
+	if (h->width)
+		free(h->counts);
 	hist_init(h);
 }
 
@@ -40,138 +42,172 @@ hist_bucket_high(unsigned bucket)
 	return hist_bucket_low(bucket) + ((UINT64_C(1) << shift) - 1);
 }
 
-#define BLOCK 16u        /* buckets: a cache line of 32-bit counts */
-
-/* Dense: make buckets first .. last addressable, growing the range. */
-static void
-cover(struct hist *h, uint32_t first, uint32_t last)
+/* The counter of bucket b if its block exists, else NULL. */
+static void *
+hist_counter(const struct hist *h, unsigned b)
 {
-	uint32_t lo = first, hi = last + 1;
-	if (h->n) {
-		if (first >= h->lo && last < h->lo + h->n)
-			return;
-		if (h->lo < lo)
-			lo = h->lo;
-		if (h->lo + h->n > hi)
-			hi = h->lo + h->n;
-	}
-	lo &= ~(BLOCK - 1);
-	hi = (hi + BLOCK - 1) & ~(BLOCK - 1);
-	if (hi > HIST_BUCKETS)
-		hi = HIST_BUCKETS;
-	size_t width = h->form == HIST_DENSE64 ? sizeof(uint64_t)
-					       : sizeof(uint32_t);
-	unsigned char *c = calloc(hi - lo, width);
-	if (!c)
-		err(1, "hist");
-	if (h->n)
-		memcpy(c + (h->lo - lo) * width, h->counts, h->n * width);
-	free(h->counts);
-	h->counts = c;
-	h->lo = lo;
-	h->n = hi - lo;
+	struct hist_value v = {
+		.bit = UINT64_C(1) << (b >> HIST_BLOCK_BITS),
+		.bucket = b,
+		.sub = b & (BLOCK - 1),
+	};
+	if (h->width == 0 || !(h->blocks & v.bit))
+		return NULL;
+	return (char *)h->counts + hist_index_of(h, &v) * h->width;
 }
 
+static uint64_t
+counter_get(const void *c, unsigned width)
+{
+	switch (width) {
+	case 1: return *(const uint8_t *)c;
+	case 2: return *(const uint16_t *)c;
+	case 4: return *(const uint32_t *)c;
+	default: return *(const uint64_t *)c;
+	}
+}
+
+static void
+counter_set(void *c, unsigned width, uint64_t v)
+{
+	switch (width) {
+	case 1: *(uint8_t *)c = (uint8_t)v; break;
+	case 2: *(uint16_t *)c = (uint16_t)v; break;
+	case 4: *(uint32_t *)c = (uint32_t)v; break;
+	default: *(uint64_t *)c = v; break;
+	}
+}
+
+static uint64_t
+width_max(unsigned width)
+{
+	return width == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * width)) - 1;
+}
+
+/*
+ * Room for n blocks: a power of two, so that a histogram's counts move
+ * a handful of times in its life rather than once per octave it sees.
+ */
+static size_t
+blocks_room(size_t n)
+{
+	size_t room = 1;
+	while (room < n)
+		room *= 2;
+	return room;
+}
+
+/* Every counter twice as wide. */
 static void
 widen(struct hist *h)
 {
-	uint64_t *c = calloc(h->n, sizeof(*c));
+	size_t n = (size_t)hist_popcount(h->blocks) * BLOCK;
+	unsigned width = h->width * 2u;
+	unsigned char *c = reallocarray(NULL, blocks_room(n / BLOCK) * BLOCK,
+					width);
 	if (!c)
 		err(1, "hist");
-	for (uint32_t i = 0; i < h->n; i++)
-		c[i] = ((uint32_t *)h->counts)[i];
+	for (size_t i = 0; i < n; i++)
+		counter_set(c + i * width, width,
+			    counter_get((char *)h->counts + i * h->width,
+					h->width));
 	free(h->counts);
 	h->counts = c;
-	h->form = HIST_DENSE64;
+	h->width = (uint8_t)width;
 }
 
-/* Dense: bucket lo + i += k; it is allocated. */
-static inline void
-dense_add(struct hist *h, uint32_t i, uint64_t k)
-{
-	if (h->form == HIST_DENSE32) {
-		uint32_t *c = h->counts;
-		if (k <= UINT32_MAX - c[i]) {
-			c[i] += (uint32_t)k;
-			return;
-		}
-		widen(h);
-	}
-	((uint64_t *)h->counts)[i] += k;
-}
-
+/* Make block blk exist, zeroed, in its place among the others. */
 static void
-densify(struct hist *h)
+add_block(struct hist *h, unsigned blk)
 {
-	struct hist_sparse *e = h->counts;
-	uint32_t n = h->n;
+	uint64_t bit = UINT64_C(1) << blk;
+	size_t n = (size_t)hist_popcount(h->blocks);
+	size_t at = (size_t)hist_popcount(h->blocks & (bit - 1));
+	size_t bytes = (size_t)BLOCK * h->width;
+	unsigned char *c = h->counts;
+	if (n == 0 || blocks_room(n + 1) > blocks_room(n)) {
+		c = reallocarray(c, blocks_room(n + 1), bytes);
+		if (!c)
+			err(1, "hist");
+	}
+	memmove(c + (at + 1) * bytes, c + at * bytes, (n - at) * bytes);
+	memset(c + at * bytes, 0, bytes);
+	h->counts = c;
+	h->blocks |= bit;
+}
+
+/* From pairs in the struct to blocks of 8-bit counts. */
+static void
+to_blocks(struct hist *h)
+{
+	struct hist_few few[HIST_FEW];
+	unsigned n = h->nfew;
+	memcpy(few, h->few, sizeof(few));
+	h->width = 1;
+	h->nfew = 0;
+	h->blocks = 0;
 	h->counts = NULL;
-	h->n = 0;
-	h->form = HIST_DENSE32;
-	if (n) {
-		cover(h, e[0].bucket, e[n - 1].bucket);
-		for (uint32_t i = 0; i < n; i++)
-			dense_add(h, e[i].bucket - h->lo, e[i].count);
-	}
-	free(e);
+	for (unsigned i = 0; i < n; i++)
+		hist_bucket_add(h, few[i].bucket, few[i].count);
 }
 
-/* Bucket b += k, in whichever form. */
-static void
-bucket_add(struct hist *h, uint32_t b, uint64_t k)
+void
+hist_bucket_add(struct hist *h, uint32_t b, uint64_t k)
 {
-	if (h->form == HIST_SPARSE) {
-		struct hist_sparse *e = h->counts;
-		uint32_t i = 0;
-		while (i < h->n && e[i].bucket < b)
+	if (h->width == 0) {
+		unsigned i = 0;
+		while (i < h->nfew && h->few[i].bucket < b)
 			i++;
-		if (i < h->n && e[i].bucket == b) {
-			if (k <= (uint64_t)(UINT16_MAX - e[i].count)) {
-				e[i].count += (uint16_t)k;
+		if (i < h->nfew && h->few[i].bucket == b) {
+			if (k <= (uint64_t)(UINT16_MAX - h->few[i].count)) {
+				h->few[i].count += (uint16_t)k;
 				return;
 			}
-		} else if (h->n < HIST_SPARSE_MAX && k <= UINT16_MAX) {
-			/* Room for 4, 8, 16, 32: a histogram of a few calls
-			 * is most of them, in a stream of many files. */
-			if (h->n < 4 ? !e : (h->n & (h->n - 1)) == 0) {
-				uint32_t cap = h->n < 4 ? 4 : h->n * 2;
-				e = reallocarray(e, cap, sizeof(*e));
-				if (!e)
-					err(1, "hist");
-				h->counts = e;
-			}
-			memmove(e + i + 1, e + i, (h->n - i) * sizeof(*e));
-			e[i] = (struct hist_sparse){ (uint16_t)b, (uint16_t)k };
-			h->n++;
+		} else if (h->nfew < HIST_FEW && k <= UINT16_MAX) {
+			memmove(h->few + i + 1, h->few + i,
+				(h->nfew - i) * sizeof(h->few[0]));
+			h->few[i] = (struct hist_few){ (uint16_t)b, (uint16_t)k };
+			h->nfew++;
 			return;
 		}
-		densify(h);
+		to_blocks(h);
 	}
-	if (b - h->lo >= h->n)          /* also below lo */
-		cover(h, b, b);
-	dense_add(h, b - h->lo, k);
+	if (!(h->blocks & (UINT64_C(1) << (b >> HIST_BLOCK_BITS))))
+		add_block(h, b >> HIST_BLOCK_BITS);
+	void *c = hist_counter(h, b);
+	uint64_t v = counter_get(c, h->width);
+	while (k > width_max(h->width) - v && h->width < 8) {
+		widen(h);
+		c = hist_counter(h, b);
+	}
+	counter_set(c, h->width, k > UINT64_MAX - v ? UINT64_MAX : v + k);
 }
 
 uint32_t
 hist_next(const struct hist *h, uint32_t *cursor, uint64_t *count)
 {
-	if (h->form == HIST_SPARSE) {
-		if (*cursor >= h->n)
+	if (h->width == 0) {
+		if (*cursor >= h->nfew)
 			return UINT32_MAX;
-		const struct hist_sparse *e = h->counts;
-		*count = e[*cursor].count;
-		return e[(*cursor)++].bucket;
+		*count = h->few[*cursor].count;
+		return h->few[(*cursor)++].bucket;
 	}
-	while (*cursor < h->n) {
-		uint32_t i = (*cursor)++;
-		uint64_t k = h->form == HIST_DENSE64
-				     ? ((const uint64_t *)h->counts)[i]
-				     : ((const uint32_t *)h->counts)[i];
+	while (*cursor < HIST_BUCKETS) {
+		uint32_t b = *cursor;
+		uint64_t rest = h->blocks >> (b >> HIST_BLOCK_BITS);
+		if (!rest)
+			break;
+		if (!(rest & 1))        /* on to the next block there is */
+			b = ((b >> HIST_BLOCK_BITS) +
+			     (unsigned)__builtin_ctzll(rest)) << HIST_BLOCK_BITS;
+		*cursor = b + 1;
+		uint64_t k = counter_get(hist_counter(h, b), h->width);
 		if (k) {
 			*count = k;
-			return h->lo + i;
+			return b;
 		}
 	}
+	*cursor = HIST_BUCKETS;
 	return UINT32_MAX;
 }
 
@@ -182,29 +218,56 @@ saturating_add(uint64_t a, uint64_t b)
 }
 
 void
-hist_add(struct hist *h, uint64_t value)
-{
-	uint32_t b = hist_bucket_of(value);
-	if (h->form == HIST_DENSE32 && b - h->lo < h->n &&
-	    ((uint32_t *)h->counts)[b - h->lo] != UINT32_MAX)
-		((uint32_t *)h->counts)[b - h->lo]++;
-	else
-		bucket_add(h, b, 1);
-	h->count++;
-	h->sum = saturating_add(h->sum, value);
-	if (value < h->min)
-		h->min = value;
-	if (value > h->max)
-		h->max = value;
-}
-
-void
 hist_add_bucket(struct hist *h, uint32_t bucket, uint64_t count)
 {
 	if (count == 0 || bucket >= HIST_BUCKETS)
 		return;
-	bucket_add(h, bucket, count);
+	hist_bucket_add(h, bucket, count);
 	h->count += count;
+}
+
+/*
+ * dst's block += src's block, counter by counter, if every sum fits dst's
+ * width; false (and dst unchanged) if one does not.
+ */
+#define ADD_BLOCK(dtype, stype) do { \
+	dtype *d = dst; \
+	const stype *s = src; \
+	uint64_t t[BLOCK], over = 0; \
+	for (unsigned i = 0; i < BLOCK; i++) { \
+		t[i] = (uint64_t)d[i] + s[i]; \
+		over |= t[i]; \
+	} \
+	if (over > (dtype)~(dtype)0) \
+		return false; \
+	for (unsigned i = 0; i < BLOCK; i++) \
+		d[i] = (dtype)t[i]; \
+	return true; \
+} while (0)
+
+static bool
+add_block_counts(void *dst, unsigned dw, const void *src, unsigned sw)
+{
+	if (dw == 1 && sw == 1)
+		ADD_BLOCK(uint8_t, uint8_t);
+	if (dw == 2 && sw == 2)
+		ADD_BLOCK(uint16_t, uint16_t);
+	if (dw == 2 && sw == 1)
+		ADD_BLOCK(uint16_t, uint8_t);
+	if (dw == 4 && sw == 4)
+		ADD_BLOCK(uint32_t, uint32_t);
+	uint64_t t[BLOCK];
+	for (unsigned i = 0; i < BLOCK; i++) {
+		uint64_t a = counter_get((char *)dst + i * dw, dw);
+		uint64_t b = counter_get((const char *)src + i * sw, sw);
+		if (b > width_max(dw) - a && dw < 8)
+			return false;
+		/* 64 bits: only forged snapshots get here; saturate. */
+		t[i] = b > UINT64_MAX - a ? UINT64_MAX : a + b;
+	}
+	for (unsigned i = 0; i < BLOCK; i++)
+		counter_set((char *)dst + i * dw, dw, t[i]);
+	return true;
 }
 
 void
@@ -212,9 +275,26 @@ hist_merge(struct hist *dst, const struct hist *src)
 {
 	if (src->count == 0)
 		return;
-	uint64_t k;
-	for (uint32_t i = 0, b; (b = hist_next(src, &i, &k)) != UINT32_MAX;)
-		bucket_add(dst, b, k);
+	if (src->width == 0) {
+		for (unsigned i = 0; i < src->nfew; i++)
+			hist_bucket_add(dst, src->few[i].bucket,
+					src->few[i].count);
+	} else {
+		/* Block by block: a directory sums thousands of files. */
+		if (dst->width == 0)
+			to_blocks(dst);
+		uint64_t rest = src->blocks;
+		for (size_t j = 0; rest; j++, rest &= rest - 1) {
+			unsigned blk = (unsigned)__builtin_ctzll(rest);
+			const char *sb = (const char *)src->counts +
+					 j * BLOCK * src->width;
+			if (!(dst->blocks & (UINT64_C(1) << blk)))
+				add_block(dst, blk);
+			while (!add_block_counts(hist_counter(dst, blk * BLOCK),
+						 dst->width, sb, src->width))
+				widen(dst);
+		}
+	}
 	dst->count += src->count;
 	dst->sum = saturating_add(dst->sum, src->sum);
 	if (src->min < dst->min)

@@ -9,13 +9,22 @@
  * nearest-rank value.  Buckets are absolute, so two histograms merge
  * exactly by adding counts.
  *
- * An aggregate keeps histograms per file and directory, and what one
- * costs is the memory and cache lines it touches.  So a histogram starts
- * sparse: up to HIST_SPARSE_MAX (bucket, 16-bit count) pairs, sorted, in
- * two cache lines.  Past that (or when a count would pass 65535) it turns
- * dense: 32-bit counts for the range of buckets between the lowest and
- * highest used, allocated in 16-bucket blocks, widened to 64 bits when a
- * count would overflow.
+ * An aggregate keeps two histograms per syscall, process, file and
+ * directory, and what one costs is the memory and the cache lines an
+ * update touches: an aggregator of millions of pairs a second has about
+ * one cache miss to spend on each.  So the counts are stored by *block*:
+ * the 64 buckets of one octave (block 0 holds values 0..63, block 1
+ * 64..127), allocated only for the octaves a histogram has seen, packed
+ * in ascending order behind a bitmap of which blocks exist.  An update
+ * reads the bitmap (in the struct) and one counter (a block of 8-bit
+ * counts is one cache line).  Counts start 8 bits wide; when one would
+ * overflow, every block of that histogram widens to 16, 32, then 64 bits.
+ * Histograms of up to HIST_FEW distinct buckets (most of them, in a
+ * stream of many files) keep (bucket, count) pairs inside the struct and
+ * allocate nothing.
+ *
+ * A histogram owns its counts: copying a struct hist copies the pointer,
+ * so copies must not outlive or be released beside the original.
  */
 #ifndef IOR_HIST_H
 #define IOR_HIST_H
@@ -27,23 +36,28 @@
 #define HIST_SUB_BITS 7                 /* 128 exact values, then 64 per octave */
 #define HIST_BUCKETS 3776               /* bucket_of(UINT64_MAX) + 1 */
 #define HIST_RELATIVE_ERROR (1.0 / 128)
+#define HIST_BLOCK_BITS 6               /* 64 buckets a block */
+#define HIST_FEW 4                      /* buckets kept inside the struct */
+
+struct hist_few { uint16_t bucket, count; };
 
 struct hist {
 	uint64_t count;
 	uint64_t sum;           /* saturates at UINT64_MAX */
 	uint64_t min, max;      /* exact; min is UINT64_MAX when empty */
-	uint32_t lo, n;         /* dense: buckets lo .. lo + n - 1; sparse: n used */
-	uint8_t form;           /* enum hist_form */
-	void *counts;
+	union {
+		struct hist_few few[HIST_FEW];  /* width 0: nfew of them, sorted */
+		struct {
+			uint64_t blocks;        /* bit k: block k is in counts */
+			void *counts;           /* 64 counters a block */
+		};
+	};
+	uint8_t width;          /* bytes a counter: 0 (few), 1, 2, 4, 8 */
+	uint8_t nfew;
 };
-
-enum hist_form { HIST_SPARSE, HIST_DENSE32, HIST_DENSE64 };
-#define HIST_SPARSE_MAX 32
-struct hist_sparse { uint16_t bucket, count; };
 
 void hist_init(struct hist *h);
 void hist_release(struct hist *h);
-void hist_add(struct hist *h, uint64_t value);
 /* Add a bucket's count directly, as read from an aggregate record. */
 void hist_add_bucket(struct hist *h, uint32_t bucket, uint64_t count);
 /* dst += src, exactly; min, max, sum and count too. */
@@ -53,6 +67,9 @@ void hist_merge(struct hist *dst, const struct hist *src);
  *	for (uint32_t i = 0, b; (b = hist_next(h, &i, &count)) != UINT32_MAX;)
  */
 uint32_t hist_next(const struct hist *h, uint32_t *cursor, uint64_t *count);
+/* Bucket b += k: the general case of hist_add. */
+void hist_bucket_add(struct hist *h, uint32_t b, uint64_t k);
+uint64_t hist_bucket_low(unsigned bucket);
 
 static inline unsigned
 hist_bucket_of(uint64_t value)
@@ -65,19 +82,95 @@ hist_bucket_of(uint64_t value)
 	return (shift + 1) * half + (unsigned)(value >> shift) - half;
 }
 
-/* Start loading the count value goes to: an update soon will need it. */
-static inline void
-hist_prefetch(const struct hist *h, uint64_t value)
+/*
+ * Finding a block is a population count.  The x86-64 baseline has no
+ * popcnt instruction, and without it GCC calls libgcc: functions that add
+ * to histograms in a loop are marked HIST_HOT, which builds them twice
+ * and picks the popcnt version at load time on CPUs that have it (all
+ * since 2008).
+ */
+#if defined(__x86_64__) && !defined(__POPCNT__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define HIST_HOT __attribute__((target_clones("popcnt", "default")))
+#endif
+#endif
+#ifndef HIST_HOT
+#define HIST_HOT
+#endif
+
+static inline unsigned
+hist_popcount(uint64_t x)
 {
-	uint32_t i = hist_bucket_of(value) - h->lo;
-	if (h->form == HIST_SPARSE)
-		__builtin_prefetch(h->counts, 1);
-	else if (i < h->n)
-		__builtin_prefetch((const char *)h->counts +
-				   (size_t)i * (h->form == HIST_DENSE64 ? 8 : 4),
-				   1);
+	return (unsigned)__builtin_popcountll(x);
 }
-uint64_t hist_bucket_low(unsigned bucket);
+
+/*
+ * A value and where it goes, worked out once: an aggregate adds the same
+ * latency to the histograms of a syscall, a process, a file and a
+ * directory.
+ */
+struct hist_value {
+	uint64_t value;
+	uint64_t bit;           /* of its block in hist.blocks */
+	uint32_t bucket;
+	uint32_t sub;           /* its bucket within the block */
+};
+
+static inline struct hist_value
+hist_value_of(uint64_t value)
+{
+	unsigned b = hist_bucket_of(value);
+	return (struct hist_value){
+		.value = value,
+		.bit = 1ull << (b >> HIST_BLOCK_BITS),
+		.bucket = b,
+		.sub = b & ((1u << HIST_BLOCK_BITS) - 1),
+	};
+}
+
+/* Where v's count is among the blocks (which must include v's). */
+static inline size_t
+hist_index_of(const struct hist *h, const struct hist_value *v)
+{
+	return ((size_t)hist_popcount(h->blocks & (v->bit - 1))
+		<< HIST_BLOCK_BITS) + v->sub;
+}
+
+static inline void
+hist_add_value(struct hist *h, const struct hist_value *v)
+{
+	/*
+	 * The common case: the block exists and the count has room.  The
+	 * index means nothing for pairs kept in the struct (width 0), and
+	 * is not used then.
+	 */
+	unsigned width = h->width;
+	bool in_blocks = (h->blocks & v->bit) != 0;
+	size_t i = hist_index_of(h, v);
+	if (width == 1 && in_blocks && ((uint8_t *)h->counts)[i] != UINT8_MAX)
+		((uint8_t *)h->counts)[i]++;
+	else if (width == 2 && in_blocks &&
+		 ((uint16_t *)h->counts)[i] != UINT16_MAX)
+		((uint16_t *)h->counts)[i]++;
+	else if (width == 4 && in_blocks &&
+		 ((uint32_t *)h->counts)[i] != UINT32_MAX)
+		((uint32_t *)h->counts)[i]++;
+	else
+		hist_bucket_add(h, v->bucket, 1);
+	h->count++;
+	uint64_t sum = h->sum + v->value;
+	h->sum = sum < v->value ? UINT64_MAX : sum;
+	h->min = v->value < h->min ? v->value : h->min;
+	h->max = v->value > h->max ? v->value : h->max;
+}
+
+static inline void
+hist_add(struct hist *h, uint64_t value)
+{
+	struct hist_value v = hist_value_of(value);
+	hist_add_value(h, &v);
+}
+
 uint64_t hist_bucket_high(unsigned bucket);    /* inclusive */
 
 /*

@@ -48,17 +48,6 @@ class_name(enum syscall_class c)
 	return c < CLASS_N ? class_names[c] : "?";
 }
 
-void
-totals_add(struct totals *dst, const struct totals *src)
-{
-	dst->count += src->count;
-	dst->errors += src->errors;
-	dst->latency_ns += src->latency_ns;
-	dst->gap_ns += src->gap_ns;
-	dst->bytes_read += src->bytes_read;
-	dst->bytes_written += src->bytes_written;
-}
-
 uint64_t
 totals_weight(const struct totals *v, enum weight w)
 {
@@ -83,6 +72,8 @@ add_root(struct trie *t)
 	t->cap = 16;
 	t->count = 1;
 	t->nodes[0].label = strtab_intern(&t->labels, "", 0);
+	t->other_label = strtab_intern(&t->labels, TRIE_OTHER,
+				       strlen(TRIE_OTHER));
 }
 
 void
@@ -100,6 +91,7 @@ trie_release(struct trie *t)
 {
 	free(t->nodes);
 	free(t->index);
+	free(t->remap);
 	strtab_release(&t->labels);
 	memset(t, 0, sizeof(*t));
 }
@@ -193,10 +185,8 @@ trie_child(struct trie *t, uint32_t parent, const void *label, size_t len)
 	 * Near the bound, new labels go to [other]: the parent's, made while
 	 * the last eighth of the bound is free, else the nearest ancestor's.
 	 */
-	uint32_t reserve = t->max_nodes / 8 ? t->max_nodes / 8 : 1;
-	if (t->max_nodes && t->count + reserve >= t->max_nodes) {
-		static const char other[] = TRIE_OTHER;
-		uint32_t oid = strtab_intern(&t->labels, other, sizeof(other) - 1);
+	if (!trie_has_room(t)) {
+		uint32_t oid = t->other_label;
 		if (t->nodes[parent].label == oid)
 			return parent;
 		/* The last free node is kept for the root's [other]. */
@@ -212,22 +202,6 @@ trie_child(struct trie *t, uint32_t parent, const void *label, size_t len)
 	}
 	return new_node(t, parent, id ? id : strtab_intern(&t->labels, label,
 							     len));
-}
-
-void
-trie_add(struct trie *t, uint32_t node, const struct totals *v,
-	 uint16_t classes)
-{
-	totals_add(&t->nodes[node].self, v);
-	t->calls += v->count;
-	/* Ancestors' class masks hold their subtree's classes. */
-	for (uint32_t n = node;; n = t->nodes[n].parent) {
-		if ((t->nodes[n].classes & classes) == classes && n != node)
-			break;
-		t->nodes[n].classes |= classes;
-		if (n == 0)
-			break;
-	}
 }
 
 struct totals *
@@ -284,7 +258,11 @@ fold(struct trie *t, const bool *keep)
 		totals_add(&t->nodes[map[n]].self, &o->self);
 		t->nodes[map[n]].classes |= o->classes;
 	}
-	free(map);
+	for (uint32_t n = 1; n < old.count; n++)
+		if (!keep[n] || old.nodes[n].label == old.other_label)
+			map[n] |= TRIE_REMAP_OTHER;
+	t->remap = map;
+	t->remap_count = old.count;
 	t->max_nodes = old.max_nodes;
 	trie_release(&old);
 }
@@ -304,11 +282,8 @@ heaviest_first(const void *a, const void *b)
 }
 
 bool
-trie_bound(struct trie *t)
+trie_rebalance(struct trie *t)
 {
-	if (!t->max_nodes || t->count < t->max_nodes ||
-	    t->calls < t->rebalance_at)
-		return false;
 	t->rebalance_at = t->calls * 2;
 	/*
 	 * Keep the heaviest half; the [other] nodes this adds are at most as

@@ -66,13 +66,34 @@ struct trie {
 	struct trie_node *nodes;
 	uint32_t count, cap;
 	struct strtab labels;
+	uint32_t other_label;   /* id of TRIE_OTHER in labels */
 	uint32_t *index;        /* (parent, label) -> node + 1; 0 empty */
 	uint32_t index_mask;
 	uint32_t max_nodes;     /* 0: unbounded */
 	enum weight weight;     /* what pruning keeps the heaviest of */
 	uint64_t calls;         /* counted in all nodes */
 	uint64_t rebalance_at;  /* fold the lightest when calls reach it */
+	/*
+	 * After a fold: remap[old node] is the node's new number, with
+	 * TRIE_REMAP_OTHER set if it went (or was) an [other] node.
+	 * remap_count old nodes; NULL before the first fold.
+	 */
+	uint32_t *remap;
+	uint32_t remap_count;
 };
+
+#define TRIE_REMAP_OTHER 0x80000000u
+
+/*
+ * Whether a new label would get a node of its own; when false, new labels
+ * go to [other].
+ */
+static inline bool
+trie_has_room(const struct trie *t)
+{
+	uint32_t reserve = t->max_nodes / 8 ? t->max_nodes / 8 : 1;
+	return !t->max_nodes || t->count + reserve < t->max_nodes;
+}
 
 void trie_init(struct trie *t, uint32_t max_nodes, enum weight w);
 void trie_release(struct trie *t);
@@ -85,15 +106,16 @@ uint32_t trie_child(struct trie *t, uint32_t parent, const void *label,
 /* The existing child, or 0. */
 uint32_t trie_find(const struct trie *t, uint32_t parent, const void *label,
 		   size_t len);
-void trie_add(struct trie *t, uint32_t node, const struct totals *v,
-	      uint16_t classes);
+static inline void trie_add(struct trie *t, uint32_t node,
+			    const struct totals *v, uint16_t classes);
 /*
  * At the node bound, and once the calls counted have doubled since the
  * last time, keep the heaviest half of the nodes and fold the rest.
- * Returns true if nodes were folded (node numbers changed, so callers
- * drop any cached node numbers).
+ * Returns true if nodes were folded: node numbers changed, and callers
+ * translate or drop cached node numbers (t->remap).
  */
-bool trie_bound(struct trie *t);
+static inline bool trie_bound(struct trie *t);
+bool trie_rebalance(struct trie *t);    /* trie_bound's work */
 /*
  * Fold every node whose inclusive weight is below min_weight into an
  * "[other]" child of its parent, as the bound does.  Returns true if any
@@ -107,7 +129,40 @@ void trie_merge(struct trie *dst, const struct trie *src);
 struct totals *trie_inclusive(const struct trie *t);
 const char *trie_label(const struct trie *t, uint32_t node, size_t *len);
 
-void totals_add(struct totals *dst, const struct totals *src);
+static inline void
+totals_add(struct totals *dst, const struct totals *src)
+{
+	dst->count += src->count;
+	dst->errors += src->errors;
+	dst->latency_ns += src->latency_ns;
+	dst->gap_ns += src->gap_ns;
+	dst->bytes_read += src->bytes_read;
+	dst->bytes_written += src->bytes_written;
+}
+
+static inline void
+trie_add(struct trie *t, uint32_t node, const struct totals *v,
+	 uint16_t classes)
+{
+	totals_add(&t->nodes[node].self, v);
+	t->calls += v->count;
+	/* Ancestors' class masks hold their subtree's classes. */
+	for (uint32_t n = node; (t->nodes[n].classes & classes) != classes;
+	     n = t->nodes[n].parent) {
+		t->nodes[n].classes |= classes;
+		if (n == 0)
+			break;
+	}
+}
+
+static inline bool
+trie_bound(struct trie *t)
+{
+	if (!t->max_nodes || t->count < t->max_nodes ||
+	    t->calls < t->rebalance_at)
+		return false;
+	return trie_rebalance(t);
+}
 uint64_t totals_weight(const struct totals *v, enum weight w);
 /* "count", "latency" ... ; weight_parse returns -1 for an unknown name. */
 const char *weight_name(enum weight w);
