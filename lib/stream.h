@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ior_format.h"
 
@@ -84,7 +85,9 @@ void stream_reader_close(struct stream_reader *r);
  * The section header comes back as a record too (r->type ==
  * STREAM_SECTION; cast to struct ior_section).
  */
-const struct ior_record *stream_next(struct stream_reader *r);
+static inline const struct ior_record *stream_next(struct stream_reader *r);
+/* stream_next() for all but a whole, ordinary record in the buffer. */
+const struct ior_record *stream_next_slow(struct stream_reader *r);
 
 /* Report damage at the current record and put r into STREAM_ERROR. */
 void stream_damage(struct stream_reader *r, const char *fmt, ...)
@@ -119,6 +122,43 @@ uint32_t record_known_size(uint16_t type);
 const char *record_type_name(uint16_t type);
 
 /*
+ * record_known_size() / 8 by type, for the types 0xTT0N with TT < 4 and
+ * N < 8 (all there are), at index TT * 8 + N.
+ */
+extern const uint8_t stream_known_words[32];
+
+/*
+ * The common case, inline: a readers' loop does little else per record.
+ * Anything unusual (a section header, the trailer, a short record, a
+ * record not yet all in the buffer, damage) takes the slow path, which
+ * checks everything.
+ */
+static inline const struct ior_record *
+stream_next(struct stream_reader *r)
+{
+	size_t avail = r->tail - r->head;
+	if (r->status == STREAM_OK && r->in_section && !r->trailer_seen &&
+	    avail >= sizeof(struct ior_record)) {
+		const struct ior_record *rec = (const void *)(r->buf + r->head);
+		uint32_t size = rec->size, type = rec->type;
+		uint32_t known = (type & 0xfcf8) == 0 ?
+				 stream_known_words[(type >> 5) | (type & 7)] * 8u : 0;
+		if (size <= avail && size >= sizeof(*rec) && size % 8 == 0 &&
+		    size <= IOR_RECORD_MAX && size >= known &&
+		    type != IOR_TYPE_RESERVED && type != IOR_TRAILER) {
+			r->record_offset = r->offset;
+			r->type = (uint16_t)type;
+			r->size = size;
+			r->head += size;
+			r->offset += size;
+			r->section_records++;
+			return rec;
+		}
+	}
+	return stream_next_slow(r);
+}
+
+/*
  * A writer buffers records and writes them in large blocks.  A closed pipe
  * (EPIPE) ends the calling program quietly with status 0, as a filter should
  * when its reader goes away; any other write error is reported with the
@@ -145,7 +185,10 @@ void stream_writer_flush(struct stream_writer *w);
 void *stream_reserve(struct stream_writer *w, uint16_t type, uint16_t misc,
 		     uint32_t size);
 /* Copy a complete, framed record. */
-void stream_put(struct stream_writer *w, const void *rec, uint32_t size);
+static inline void stream_put(struct stream_writer *w, const void *rec,
+			      uint32_t size);
+/* Writers flush in blocks of this; the buffer holds one record more. */
+#define STREAM_WRITE_BLOCK (256u * 1024)
 
 /*
  * Write a section header for this tool.  argv is the tool's command line.
@@ -166,6 +209,16 @@ void stream_write_trailer(struct stream_writer *w, uint64_t events,
 void record_add_string(void *rec, uint32_t *off, const void *bytes,
 		       size_t len, uint8_t tag, uint8_t flags);
 uint32_t record_finish(void *rec, uint32_t off);
+
+static inline void
+stream_put(struct stream_writer *w, const void *rec, uint32_t size)
+{
+	if (w->len >= STREAM_WRITE_BLOCK)
+		stream_writer_flush(w);
+	memcpy(w->buf + w->len, rec, size);
+	w->len += size;
+	w->section_records++;
+}
 
 /* Both clocks read back to back, for anchors. */
 void clock_anchor(uint64_t *clock_ns, uint64_t *realtime_ns);
