@@ -73,6 +73,7 @@ struct pairer {
 	struct sysnames names;
 	const struct rule *rule[SYSNAMES_MAX];
 	struct idmap threads, processes;
+	struct thread *last_thread;     /* thread_get's last answer */
 	struct strtab paths, comms;
 	uint8_t *path_written, *comm_written;   /* per id: IOR_NAME sent */
 	uint32_t path_written_cap, comm_written_cap;
@@ -145,20 +146,32 @@ emit_name(struct pairer *pr, uint16_t kind, uint32_t id, const char *bytes,
 }
 
 static void
-need_name(struct pairer *pr, uint16_t kind, uint32_t id)
+write_name(struct pairer *pr, uint16_t kind, uint32_t id)
 {
 	bool path = kind == IOR_NAME_PATH;
 	const struct strtab *t = path ? &pr->paths : &pr->comms;
 	size_t len;
 	const char *s;
 
-	if (id == 0 ||
-	    !mark_written(path ? &pr->path_written : &pr->comm_written,
+	if (!mark_written(path ? &pr->path_written : &pr->comm_written,
 			  path ? &pr->path_written_cap : &pr->comm_written_cap,
 			  id))
 		return;
 	s = strtab_get(t, id, &len);
 	emit_name(pr, kind, id, s, len);
+}
+
+/* Write the IOR_NAME of id unless it is out already (most are). */
+static inline void
+need_name(struct pairer *pr, uint16_t kind, uint32_t id)
+{
+	const uint8_t *written = kind == IOR_NAME_PATH ? pr->path_written :
+				 pr->comm_written;
+	uint32_t cap = kind == IOR_NAME_PATH ? pr->path_written_cap :
+		       pr->comm_written_cap;
+
+	if (id != 0 && (id >= cap || !written[id]))
+		write_name(pr, kind, id);
 }
 
 static uint32_t
@@ -262,7 +275,9 @@ process_end(struct pairer *pr, struct process *p)
 static struct thread *
 thread_get(struct pairer *pr, uint32_t pid, uint32_t tid)
 {
-	struct thread *t = idmap_get(&pr->threads, tid);
+	/* A syscall's exit mostly follows its enter: ask the map once. */
+	struct thread *t = pr->last_thread && pr->last_thread->tid == tid ?
+			   pr->last_thread : idmap_get(&pr->threads, tid);
 
 	if (t == NULL) {
 		if ((t = calloc(1, sizeof(*t))) == NULL)
@@ -281,12 +296,15 @@ thread_get(struct pairer *pr, uint32_t pid, uint32_t tid)
 		t->gap_known = false;
 		t->comm_id = t->proc->comm_id;
 	}
+	pr->last_thread = t;
 	return t;
 }
 
 static void
 thread_free(struct pairer *pr, struct thread *t)
 {
+	if (pr->last_thread == t)
+		pr->last_thread = NULL;
 	idmap_remove(&pr->threads, t->tid);
 	process_unref(t->proc);
 	free(t);
@@ -363,7 +381,8 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 	t->p.nr = e->header.misc;
 	t->p.nargs = nargs;
 	t->p.comm_id = t->comm_id;
-	memcpy(t->p.args, args, nargs * 8u);
+	for (unsigned i = 0; i < nargs; i++)    /* a loop: no libc call */
+		t->p.args[i] = args[i];
 	for (unsigned i = 0; i < e->nstrings; i++) {
 		struct string_ref s;
 
@@ -622,9 +641,9 @@ emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 	need_name(pr, IOR_NAME_PATH, tmp.path2_id);
 	need_name(pr, IOR_NAME_COMM, t->p.comm_id);
 
-	p = stream_reserve(&pr->out, IOR_PAIR, t->p.nr, sizeof(*p));
-	memcpy((char *)p + sizeof(p->header), (char *)&tmp + sizeof(tmp.header),
-	       sizeof(tmp) - sizeof(tmp.header));
+	p = &tmp;
+	p->header = (struct ior_record){ .type = IOR_PAIR, .misc = t->p.nr,
+					 .size = sizeof(*p) };
 	p->time_ns = t->p.time_ns;
 	p->latency_ns = exit_ns >= t->p.time_ns ? exit_ns - t->p.time_ns : 0;
 	if (t->gap_known && t->p.time_ns >= t->last_exit_ns) {
@@ -641,6 +660,7 @@ emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 	else if (ret < 0 && ret >= -MAX_ERRNO)
 		p->err = -ret;
 	p->family = t->p.nr < SYSNAMES_MAX ? pr->names.family[t->p.nr] : 0;
+	stream_put(&pr->out, p, sizeof(*p));
 	pr->totals.pairs++;
 	t->busy = false;
 	t->gap_known = true;
@@ -835,6 +855,7 @@ reset_state(struct pairer *pr)
 {
 	idmap_foreach(&pr->threads, free_thread, NULL);
 	idmap_foreach(&pr->processes, free_process, NULL);
+	pr->last_thread = NULL;
 	idmap_release(&pr->threads);
 	idmap_release(&pr->processes);
 	strtab_release(&pr->paths);
