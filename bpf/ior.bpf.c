@@ -62,6 +62,51 @@ struct {
 } scope SEC(".maps");
 
 /*
+ * The scope map is asked twice per syscall of every process on the
+ * machine, and a hash lookup is a good part of what a traced syscall
+ * costs.  Each CPU remembers its last answer, good while no process has
+ * joined or left the scope since (scope_changes counts those).
+ */
+__u32 scope_changes;
+
+struct scope_answer {
+	__u32 tgid;
+	__u32 changes;          /* scope_changes when it was asked */
+	__u32 traced;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scope_answer);
+} scope_cache SEC(".maps");
+
+static __always_inline void
+scope_changed(void)
+{
+	__sync_fetch_and_add(&scope_changes, 1);
+}
+
+static __always_inline bool
+scope_traced(__u32 tgid)
+{
+	__u32 zero = 0, changes = scope_changes;
+	struct scope_answer *a = bpf_map_lookup_elem(&scope_cache, &zero);
+	__u8 *state;
+
+	if (a && a->tgid == tgid && a->changes == changes)
+		return a->traced;
+	state = bpf_map_lookup_elem(&scope, &tgid);
+	if (a) {
+		a->tgid = tgid;
+		a->changes = changes;
+		a->traced = state && *state == IOR_SCOPE_TRACED;
+	}
+	return state && *state == IOR_SCOPE_TRACED;
+}
+
+/*
  * Enter records with strings are built here, then copied to the ring with
  * their real size: two paths may each take IOR_PATH_CAP bytes.
  */
@@ -137,12 +182,8 @@ in_scope(__u32 tgid, __u32 tid, bool check_comm)
 		return false;
 	if (filter_pid && tgid != filter_pid)
 		return false;
-	if (use_scope_map) {
-		__u8 *state = bpf_map_lookup_elem(&scope, &tgid);
-
-		if (!state || *state != IOR_SCOPE_TRACED)
-			return false;
-	}
+	if (use_scope_map && !scope_traced(tgid))
+		return false;
 	if (check_comm && filter_comm_len) {
 		char comm[IOR_COMM_LEN];
 
@@ -355,6 +396,7 @@ int BPF_PROG(ior_task_newtask, struct task_struct *task, __u64 clone_flags)
 		__u8 traced = IOR_SCOPE_TRACED;
 
 		bpf_map_update_elem(&scope, &child_pid, &traced, BPF_ANY);
+		scope_changed();
 	}
 	t = bpf_ringbuf_reserve(&events, sizeof(*t), 0);
 	if (!t) {
@@ -392,8 +434,10 @@ int BPF_PROG(ior_exec, struct task_struct *task, pid_t old_pid,
 	if (use_scope_map) {
 		__u8 *state = bpf_map_lookup_elem(&scope, &tgid);
 
-		if (state && *state == IOR_SCOPE_ARMED)
+		if (state && *state == IOR_SCOPE_ARMED) {
 			*state = IOR_SCOPE_TRACED;
+			scope_changed();
+		}
 	}
 	if (!in_scope(tgid, (__u32)pid_tgid, true))
 		return 0;
@@ -451,8 +495,10 @@ int BPF_PROG(ior_exit, struct task_struct *task, bool group_dead)
 		x->reserved = 0;
 		bpf_ringbuf_submit(x, BPF_RB_NO_WAKEUP);
 	}
-	if (use_scope_map && group_dead)
+	if (use_scope_map && group_dead) {
 		bpf_map_delete_elem(&scope, &tgid);
+		scope_changed();
+	}
 	return 0;
 }
 

@@ -58,4 +58,22 @@ void scope_add_descendants(struct scope *sc);
  */
 size_t pipeline_readers(int fd, pid_t self, pid_t *out, size_t max);
 
+/* The BPF ring buffer, mapped (ring.c). */
+struct ring {
+	unsigned long *consumer;        /* written by us */
+	const unsigned long *producer;  /* then the data */
+	const unsigned char *data;
+	size_t page, size, mask;
+};
+
+/* Map the ring of map_fd, of size bytes (a power of two); exits on error. */
+void ring_open(struct ring *r, int map_fd, size_t size);
+void ring_close(struct ring *r);
+/*
+ * Copy every complete record in the ring to out, counting them in
+ * *records; returns the bytes copied.
+ */
+uint64_t ring_drain(struct ring *r, struct stream_writer *out,
+		    uint64_t *records);
+
 #endif /* IOR_CAPTURE_H */

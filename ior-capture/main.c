@@ -52,8 +52,8 @@ struct options {
 struct capture {
 	struct ior_bpf *skel;
 	struct stream_writer out;
+	struct ring ring;
 	uint64_t events;
-	uint64_t bytes;         /* consumed in the current pass */
 	uint64_t *lost_seen;    /* per cpu */
 	uint64_t lost_total;
 	int ncpus;
@@ -276,21 +276,6 @@ launch(char **command, bool stdout_is_stream, int *release_fd)
 	return pid;
 }
 
-static int
-on_record(void *ctx, void *data, size_t size)
-{
-	struct capture *c = ctx;
-	const struct ior_record *rec = data;
-	uint32_t len = rec->size;
-
-	if (len > size || len < sizeof(*rec))
-		len = size & ~7u;       /* cannot happen: the kernel sized it */
-	stream_put(&c->out, data, len);
-	c->events++;
-	c->bytes += len;
-	return 0;
-}
-
 /* Write a loss record for every CPU whose count grew. */
 static void
 check_loss(struct capture *c)
@@ -401,7 +386,6 @@ main(int argc, char **argv)
 	struct options o;
 	struct selection sel;
 	struct scope sc = { 0 };
-	struct ring_buffer *rb;
 	struct sigaction sa = { 0 };
 	pid_t command_pid = 0;
 	int out_fd = STDOUT_FILENO, release_fd = -1, status = 0;
@@ -470,10 +454,8 @@ main(int argc, char **argv)
 	snapshot_write(&sc, &c.out);
 	stream_writer_flush(&c.out);
 
-	rb = ring_buffer__new(bpf_map__fd(c.skel->maps.events), on_record, &c,
-			      NULL);
-	if (rb == NULL)
-		err(1, "ring buffer");
+	ring_open(&c.ring, bpf_map__fd(c.skel->maps.events),
+		  (size_t)o.ring_mb << 20);
 	start = now_ns();
 	if (o.duration > 0)
 		deadline = start + (uint64_t)(o.duration * 1e9);
@@ -485,10 +467,9 @@ main(int argc, char **argv)
 	note(2, "tracing %u syscalls", sel.traced);
 
 	for (;;) {
-		uint64_t now;
+		uint64_t now, drained;
 
-		c.bytes = 0;
-		ring_buffer__consume(rb);
+		drained = ring_drain(&c.ring, &c.out, &c.events);
 		now = now_ns();
 		if (now - last_loss_check >= LOSS_CHECK_NS) {
 			check_loss(&c);
@@ -513,7 +494,7 @@ main(int argc, char **argv)
 			reason = IOR_STOP_TARGET;
 			break;
 		}
-		if (c.bytes < BUSY_BYTES) {
+		if (drained < BUSY_BYTES) {
 			struct timespec tick = { 0, TICK_NS };
 
 			nanosleep(&tick, NULL);
@@ -522,7 +503,7 @@ main(int argc, char **argv)
 
 	/* Stop the events, then take what the ring still holds. */
 	ior_bpf__detach(c.skel);
-	ring_buffer__consume(rb);
+	ring_drain(&c.ring, &c.out, &c.events);
 	check_loss(&c);
 	stream_write_trailer(&c.out, c.events, c.lost_total, reason,
 			     reason == IOR_STOP_COMMAND ? status : 0);
@@ -547,7 +528,7 @@ main(int argc, char **argv)
 		     (unsigned long long)c.lost_total,
 		     (now_ns() - start) / 1e9);
 	}
-	ring_buffer__free(rb);
+	ring_close(&c.ring);
 	ior_bpf__destroy(c.skel);
 	free(c.lost_seen);
 	free(sc.pids);
