@@ -696,8 +696,8 @@ main(int argc, char **argv)
 		errx(2, "-f: %s", why);
 	agg_init(&ar.a, &fields, (uint32_t)max_nodes, (enum weight)weight);
 	ar.a.fields_fixed = fields_spec != NULL;
-	/* Folded stacks are the trie alone. */
-	ar.a.trie_only = ar.opt.output == OUT_FOLDED;
+	/* Folded stacks are the trie alone (a snapshot with -o is not). */
+	ar.a.trie_only = ar.opt.output == OUT_FOLDED && !ar.opt.stream_path;
 	agg_input_init(&ar.in, &ar.a, NULL);
 	ar.out = stdout;
 	ar.interval_ns = (uint64_t)(ar.opt.interval_s * 1e9);

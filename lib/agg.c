@@ -680,6 +680,33 @@ leaf_cache_grow(struct leaf_cache *c, const struct agg_fields *f)
 }
 
 /*
+ * The cache holds a key per distinct stack, and a stream may have
+ * millions (every path a new one) that the bounded trie folds into a few
+ * [other] nodes.  Past LEAF_CACHE_PER_NODE entries a node (and at least
+ * LEAF_CACHE_MIN), it starts again empty rather than grow: memory follows
+ * the trie, not the stream.
+ */
+#define LEAF_CACHE_PER_NODE 16
+#define LEAF_CACHE_MIN 65536
+
+static void
+leaf_cache_make_room(struct leaf_cache *c, const struct agg_fields *f,
+		     const struct trie *t)
+{
+	uint64_t nodes = t->max_nodes > t->count ? t->max_nodes : t->count;
+	uint64_t limit = nodes * LEAF_CACHE_PER_NODE;
+	if (limit < LEAF_CACHE_MIN)
+		limit = LEAF_CACHE_MIN;
+	if (!c->slots || c->count < limit) {
+		leaf_cache_grow(c, f);
+		return;
+	}
+	memset(c->slots, 0, ((size_t)c->mask + 1) * c->stride *
+	       sizeof(*c->slots));
+	c->count = 0;
+}
+
+/*
  * A leaf cache entry is the node + 1, flagged LEAF_OTHER when the stack
  * went to an [other] node for want of room: it is looked up again while
  * the trie has room, so that the room a fold makes goes to whichever
@@ -696,9 +723,9 @@ leaf_cache_remap(struct leaf_cache *c, const struct trie *t)
 	for (uint32_t i = 0; i <= c->mask; i++) {
 		uint32_t *e = c->slots + (size_t)i * c->stride;
 		uint32_t node = (e[0] & ~LEAF_OTHER) - 1;
-		if (e[0])
-			e[0] = node < t->remap_count ? t->remap[node] + 1 :
-			       LEAF_OTHER | 1;  /* root: look again */
+		/* The root stays the root, and stays to be looked up again. */
+		if (e[0] && node)
+			e[0] = t->remap[node] + 1;
 	}
 }
 
@@ -730,7 +757,7 @@ leaf_node(struct agg_input *in, const struct ior_pair *p)
 	uint32_t key[AGG_FIELDS_MAX];
 	uint32_t hash = leaf_key(&in->a->fields, p, key);
 	if (c->count * 2 >= c->mask)
-		leaf_cache_grow(c, &in->a->fields);
+		leaf_cache_make_room(c, &in->a->fields, &in->a->trie);
 	for (uint32_t i = hash & c->mask;; i = (i + 1) & c->mask) {
 		uint32_t *e = c->slots + (size_t)i * c->stride;
 		if (!e[0])
@@ -773,6 +800,16 @@ stat_add_pair(struct agg_stat *s, const struct pair_values v, uint64_t wr)
 static struct agg_stat *
 file_stat_new(struct agg_input *in, uint32_t path_id)
 {
+	if (path_id >= AGG_PATH_IDS_MAX) {
+		/* Forged ids beyond any real section: no cache. */
+		size_t len;
+		const char *path = name_get(in, IOR_NAME_PATH, path_id, &len);
+		if (!path) {
+			path = "[unnamed file]";
+			len = strlen(path);
+		}
+		return table_stat(&in->a->tables[IOR_AGG_FILE], path, len);
+	}
 	if (path_id >= in->path_cap) {
 		uint32_t cap = in->path_cap ? in->path_cap : 256;
 		while (cap <= path_id)

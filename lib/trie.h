@@ -8,8 +8,9 @@
  * child instead (or its nearest ancestor's, when no room is left for one),
  * and each time the calls counted have doubled, the lightest subtrees (by
  * the chosen weight) fold into "[other]", so that stacks that grew heavy
- * late get nodes of their own.  Totals stay exact throughout.  Nodes are numbered in creation order: a parent always
- * comes before its children.  Node 0 is the root, with an empty label.
+ * late get nodes of their own.  Totals stay exact throughout.  Nodes are
+ * numbered in creation order: a parent always comes before its children.
+ * Node 0 is the root, with an empty label.
  */
 #ifndef IOR_TRIE_H
 #define IOR_TRIE_H
