@@ -65,21 +65,17 @@ struct {
  * The scope map is asked twice per syscall of every process on the
  * machine, and a hash lookup is a good part of what a traced syscall
  * costs.  Each CPU remembers its last answer, good while no process has
- * joined or left the scope since (scope_changes counts those).
+ * joined or left the scope since (scope_changes counts those).  The
+ * answer is one word, written in one store: the tgid, the count of
+ * changes it was asked at (31 bits), whether it is traced.
  */
 __u32 scope_changes;
-
-struct scope_answer {
-	__u32 tgid;
-	__u32 changes;          /* scope_changes when it was asked */
-	__u32 traced;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct scope_answer);
+	__type(value, __u64);
 } scope_cache SEC(".maps");
 
 static __always_inline void
@@ -91,19 +87,23 @@ scope_changed(void)
 static __always_inline bool
 scope_traced(__u32 tgid)
 {
-	__u32 zero = 0, changes = scope_changes;
-	struct scope_answer *a = bpf_map_lookup_elem(&scope_cache, &zero);
+	__u32 zero = 0, changes = scope_changes & 0x7fffffff;
+	__u64 *answer = bpf_map_lookup_elem(&scope_cache, &zero);
+	__u64 asked = (__u64)tgid << 32 | changes << 1;
 	__u8 *state;
+	bool traced;
 
-	if (a && a->tgid == tgid && a->changes == changes)
-		return a->traced;
-	state = bpf_map_lookup_elem(&scope, &tgid);
-	if (a) {
-		a->tgid = tgid;
-		a->changes = changes;
-		a->traced = state && *state == IOR_SCOPE_TRACED;
+	if (answer) {
+		__u64 last = *answer;
+
+		if ((last & ~1ull) == asked)
+			return last & 1;
 	}
-	return state && *state == IOR_SCOPE_TRACED;
+	state = bpf_map_lookup_elem(&scope, &tgid);
+	traced = state && *state == IOR_SCOPE_TRACED;
+	if (answer)
+		*answer = asked | traced;
+	return traced;
 }
 
 /*

@@ -5,14 +5,15 @@
  * libbpf's consumer stores the consumer position after every record.  The
  * BPF program reads that position on every reserve, from another CPU, so
  * each store costs the traced thread a cache miss.  Here the position moves
- * once per batch (RING_BATCH bytes at most), and records are copied to the
- * stream without a callback each.  The layout is the kernel's ABI
- * (Documentation/bpf/ringbuf.rst): a consumer page the reader may write,
- * then a producer page and the data, mapped twice over so that a record
- * that wraps around the end reads as one piece.
+ * once per batch (RING_BATCH bytes, or a quarter of a smaller ring), and
+ * records are copied to the stream without a callback each.  The layout is
+ * the kernel's ABI (Documentation/bpf/ringbuf.rst): a consumer page the
+ * reader may write, then a producer page and the data, mapped twice over so
+ * that a record that wraps around the end reads as one piece.
  */
 #include <err.h>
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -50,6 +51,9 @@ uint64_t
 ring_drain(struct ring *r, struct stream_writer *out, uint64_t *records)
 {
 	unsigned long cons = *r->consumer, released = cons, prod;
+	/* A small ring needs its space back sooner. */
+	unsigned long batch = r->size / 4 < RING_BATCH ? r->size / 4 :
+			      RING_BATCH;
 	uint64_t bytes = 0;
 
 	while (cons < (prod = __atomic_load_n(r->producer, __ATOMIC_ACQUIRE))) {
@@ -60,8 +64,10 @@ ring_drain(struct ring *r, struct stream_writer *out, uint64_t *records)
 
 			if (len & BPF_RINGBUF_BUSY_BIT)
 				goto out;       /* still being written */
+			bool discarded = len & BPF_RINGBUF_DISCARD_BIT;
+
 			len &= ~(uint32_t)BPF_RINGBUF_DISCARD_BIT;
-			if (!(*hdr & BPF_RINGBUF_DISCARD_BIT)) {
+			if (!discarded) {
 				const struct ior_record *rec =
 					(const void *)(hdr + 2);
 				/* The program sizes each record; trust but
@@ -74,7 +80,7 @@ ring_drain(struct ring *r, struct stream_writer *out, uint64_t *records)
 				bytes += size;
 			}
 			cons += (BPF_RINGBUF_HDR_SZ + len + 7) & ~7ul;
-			if (cons - released >= RING_BATCH) {
+			if (cons - released >= batch) {
 				__atomic_store_n(r->consumer, cons,
 						 __ATOMIC_RELEASE);
 				released = cons;
