@@ -14,6 +14,8 @@
  *                        files, equally likely, nearly each in a directory
  *                        of its own: no locality at all, the aggregators'
  *                        worst case
+ *   genstream loop N     N one-byte preads of one file by one thread, as
+ *                        bench/loop makes them: the hot case
  *   genstream paths N    N opens and closes of N distinct paths
  *   genstream threads N  N threads each with a syscall in flight at once
  *   genstream procs N    N short-lived processes (fork, open, read, close,
@@ -187,6 +189,25 @@ process(uint32_t pid, const char *comm)
 }
 
 static void
+fd_record(uint32_t pid, int32_t fd, const char *path)
+{
+	_Alignas(8) unsigned char buf[256];
+	struct ior_fd *f = (void *)buf;
+	memset(buf, 0, sizeof(buf));
+	f->header.type = IOR_FD;
+	f->time_ns = now_ns;
+	f->pid = pid;
+	f->fd = fd;
+	f->flags = O_RDWR;
+	f->str_off = sizeof(*f);
+	f->nstrings = 1;
+	uint32_t off = sizeof(*f);
+	record_add_string(f, &off, path, strlen(path), 0, 0);
+	stream_put(&out, f, record_finish(f, off));
+	records++;
+}
+
+static void
 snapshot_end(void)
 {
 	struct ior_snapshot_end *s = stream_reserve(&out, IOR_SNAPSHOT_END, 0,
@@ -296,6 +317,17 @@ gen_mix(uint64_t n, int uniform)
 	free(shared.cdf);
 }
 
+/* What bench/loop's pread loop looks like captured: one thread, one file. */
+static void
+gen_loop(uint64_t n)
+{
+	process(4242, "loop");
+	fd_record(4242, 3, "/tmp/ior-bench-loop.dat");
+	snapshot_end();
+	for (uint64_t i = 0; i < n; i++)
+		call(4242, 4242, C_PREAD, 3, 0, 1, NULL, 1);
+}
+
 static void
 gen_paths(uint64_t n)
 {
@@ -346,7 +378,7 @@ int
 main(int argc, char **argv)
 {
 	if (argc != 3)
-		errx(2, "usage: genstream mix|uniform|paths|threads|procs N");
+		errx(2, "usage: genstream mix|uniform|loop|paths|threads|procs N");
 	char *end;
 	uint64_t n = strtoull(argv[2], &end, 10);
 	if (*end)
@@ -360,6 +392,8 @@ main(int argc, char **argv)
 		gen_mix(n, 0);
 	else if (strcmp(argv[1], "uniform") == 0)
 		gen_mix(n, 1);
+	else if (strcmp(argv[1], "loop") == 0)
+		gen_loop(n);
 	else if (strcmp(argv[1], "paths") == 0)
 		gen_paths(n);
 	else if (strcmp(argv[1], "threads") == 0)
