@@ -650,61 +650,18 @@ leaf_key(const struct agg_fields *f, const struct ior_pair *p, uint32_t *key)
 	return (uint32_t)(h >> 32);
 }
 
-/* Put entry e (node + 1, then the key) in slots, which has room. */
-static void
-leaf_cache_insert(const struct agg_fields *f, uint32_t *slots, uint32_t mask,
-		  unsigned stride, const uint32_t *e)
-{
-	uint32_t j = leaf_hash(e + 1, f->n) & mask;
-	while (slots[(size_t)j * stride])
-		j = (j + 1) & mask;
-	memcpy(slots + (size_t)j * stride, e, stride * sizeof(*e));
-}
-
-static void
-leaf_cache_grow(struct leaf_cache *c, const struct agg_fields *f)
-{
-	uint32_t nslots = c->slots ? (c->mask + 1) * 2 : 1024;
-	uint32_t stride = f->n + 1;
-	uint32_t *slots = calloc(nslots, stride * sizeof(*slots));
-	if (!slots)
-		err(1, "agg");
-	for (uint32_t i = 0; c->slots && i <= c->mask; i++)
-		if (c->slots[(size_t)i * stride])
-			leaf_cache_insert(f, slots, nslots - 1, stride,
-					  c->slots + (size_t)i * stride);
-	free(c->slots);
-	c->slots = slots;
-	c->stride = stride;
-	c->mask = nslots - 1;
-}
-
 /*
- * The cache holds a key per distinct stack, and a stream may have
- * millions (every path a new one) that the bounded trie folds into a few
- * [other] nodes.  Past LEAF_CACHE_PER_NODE entries a node (and at least
- * LEAF_CACHE_MIN), it starts again empty rather than grow: memory follows
- * the trie, not the stream.
+ * The cache is set-associative: a key hashes to a set of LEAF_WAYS slots
+ * side by side (one cache line for three fields), the newest first.  It
+ * doubles while a set overflows, up to LEAF_CACHE_PER_NODE slots a trie
+ * node (LEAF_CACHE_MIN at least); from then on a new key takes the place
+ * of its set's oldest.  A stream may hold millions of distinct stacks
+ * (every path a new one) that the bounded trie folds into a few [other]
+ * nodes: memory follows the trie, not the stream.
  */
-#define LEAF_CACHE_PER_NODE 16
-#define LEAF_CACHE_MIN 65536
-
-static void
-leaf_cache_make_room(struct leaf_cache *c, const struct agg_fields *f,
-		     const struct trie *t)
-{
-	uint64_t nodes = t->max_nodes > t->count ? t->max_nodes : t->count;
-	uint64_t limit = nodes * LEAF_CACHE_PER_NODE;
-	if (limit < LEAF_CACHE_MIN)
-		limit = LEAF_CACHE_MIN;
-	if (!c->slots || c->count < limit) {
-		leaf_cache_grow(c, f);
-		return;
-	}
-	memset(c->slots, 0, ((size_t)c->mask + 1) * c->stride *
-	       sizeof(*c->slots));
-	c->count = 0;
-}
+#define LEAF_WAYS 4
+#define LEAF_CACHE_PER_NODE 64
+#define LEAF_CACHE_MIN (1u << 20)
 
 /*
  * A leaf cache entry is the node + 1, flagged LEAF_OTHER when the stack
@@ -714,14 +671,68 @@ leaf_cache_make_room(struct leaf_cache *c, const struct agg_fields *f,
  */
 #define LEAF_OTHER TRIE_REMAP_OTHER
 
+static inline uint32_t *
+leaf_set(const struct leaf_cache *c, uint32_t hash)
+{
+	return c->slots + (size_t)(hash & c->sets_mask) * LEAF_WAYS * c->stride;
+}
+
+/* Make room at the front of entry e's set and put it there. */
+static uint32_t *
+leaf_cache_insert(struct leaf_cache *c, const uint32_t *e, uint32_t hash)
+{
+	uint32_t *set = leaf_set(c, hash);
+	size_t bytes = (size_t)c->stride * sizeof(*set);
+	if (!set[(LEAF_WAYS - 1) * c->stride])
+		c->count++;
+	memmove(set + c->stride, set, (LEAF_WAYS - 1) * bytes);
+	memcpy(set, e, bytes);
+	return set;
+}
+
+static void
+leaf_cache_grow(struct leaf_cache *c, const struct agg_fields *f)
+{
+	uint32_t sets = c->slots ? (c->sets_mask + 1) * 2 : 256;
+	struct leaf_cache old = *c;
+	c->stride = f->n + 1;
+	c->slots = calloc((size_t)sets * LEAF_WAYS, c->stride * sizeof(uint32_t));
+	if (!c->slots)
+		err(1, "agg");
+	c->sets_mask = sets - 1;
+	c->count = 0;
+	/* Oldest first, so that each set keeps its order. */
+	for (uint32_t s = 0; old.slots && s <= old.sets_mask; s++)
+		for (unsigned w = LEAF_WAYS; w-- > 0;) {
+			const uint32_t *e = old.slots + ((size_t)s * LEAF_WAYS + w) *
+						  old.stride;
+			if (e[0])
+				leaf_cache_insert(c, e, leaf_hash(e + 1, f->n));
+		}
+	free(old.slots);
+}
+
+/* A set is full: double the cache, unless it is as large as allowed. */
+static void
+leaf_cache_full(struct leaf_cache *c, const struct agg_fields *f,
+		const struct trie *t)
+{
+	uint64_t nodes = t->max_nodes > t->count ? t->max_nodes : t->count;
+	uint64_t limit = nodes * LEAF_CACHE_PER_NODE;
+	if (limit < LEAF_CACHE_MIN)
+		limit = LEAF_CACHE_MIN;
+	if (((uint64_t)c->sets_mask + 1) * LEAF_WAYS < limit)
+		leaf_cache_grow(c, f);
+}
+
 /* After a fold: every entry, renumbered. */
 static void
 leaf_cache_remap(struct leaf_cache *c, const struct trie *t)
 {
 	if (!c->slots)
 		return;
-	for (uint32_t i = 0; i <= c->mask; i++) {
-		uint32_t *e = c->slots + (size_t)i * c->stride;
+	for (size_t i = 0; i < ((size_t)c->sets_mask + 1) * LEAF_WAYS; i++) {
+		uint32_t *e = c->slots + i * c->stride;
 		uint32_t node = (e[0] & ~LEAF_OTHER) - 1;
 		/* The root stays the root, and stays to be looked up again. */
 		if (e[0] && node)
@@ -732,20 +743,28 @@ leaf_cache_remap(struct leaf_cache *c, const struct trie *t)
 /* A stack not in the leaf cache, or in [other]: through the trie. */
 static uint32_t
 leaf_resolve(struct agg_input *in, const struct ior_pair *p, uint32_t *e,
-	     const uint32_t *key)
+	     const uint32_t *key, uint32_t hash)
 {
 	static struct label_buf b;
 	struct trie *t = &in->a->trie;
+	struct leaf_cache *c = &in->leaves;
 	pair_frames(in, p, &b);
 	uint32_t node = 0;
 	for (unsigned j = 0; j < b.n; j++)
 		node = trie_child(t, node, b.buf + b.start[j],
 				  b.end[j] - b.start[j]);
-	if (!e[0])
-		in->leaves.count++;
-	e[0] = (node + 1) | (t->nodes[node].label == t->other_label || !node ?
-			     LEAF_OTHER : 0);
-	memcpy(e + 1, key, in->a->fields.n * sizeof(*key));
+	uint32_t entry[1 + AGG_FIELDS_MAX];
+	entry[0] = (node + 1) |
+		   (t->nodes[node].label == t->other_label || !node ?
+		    LEAF_OTHER : 0);
+	memcpy(entry + 1, key, in->a->fields.n * sizeof(*key));
+	if (e) {
+		memcpy(e, entry, c->stride * sizeof(*e));
+		return node;
+	}
+	if (leaf_set(c, hash)[(LEAF_WAYS - 1) * c->stride])
+		leaf_cache_full(c, &in->a->fields, t);
+	leaf_cache_insert(c, entry, hash);
 	return node;
 }
 
@@ -756,21 +775,22 @@ leaf_node(struct agg_input *in, const struct ior_pair *p)
 	unsigned nkey = in->a->fields.n;
 	uint32_t key[AGG_FIELDS_MAX];
 	uint32_t hash = leaf_key(&in->a->fields, p, key);
-	if (c->count * 2 >= c->mask)
-		leaf_cache_make_room(c, &in->a->fields, &in->a->trie);
-	for (uint32_t i = hash & c->mask;; i = (i + 1) & c->mask) {
-		uint32_t *e = c->slots + (size_t)i * c->stride;
+	if (!c->slots)
+		leaf_cache_grow(c, &in->a->fields);
+	uint32_t *e = leaf_set(c, hash);
+	for (unsigned w = 0; w < LEAF_WAYS; w++, e += c->stride) {
 		if (!e[0])
-			return leaf_resolve(in, p, e, key);
+			break;
 		unsigned k = 0;
 		while (k < nkey && e[1 + k] == key[k])
 			k++;
 		if (k < nkey)
 			continue;
 		if ((e[0] & LEAF_OTHER) && trie_has_room(&in->a->trie))
-			return leaf_resolve(in, p, e, key);
+			return leaf_resolve(in, p, e, key, hash);
 		return (e[0] & ~LEAF_OTHER) - 1;
 	}
+	return leaf_resolve(in, p, NULL, key, hash);
 }
 
 /* What a pair adds to each of its stats, worked out once. */

@@ -158,13 +158,13 @@ struct agg_input {
 		uint32_t key;           /* stat key; 0: empty */
 	} process_cache[AGG_PROCESS_CACHE];
 	/*
-	 * Field values -> trie node, open addressing with the entries in
-	 * the table: one cache line per lookup.  An entry is stride words,
-	 * node + 1 (0: empty) then the fields.n key words.
+	 * Field values -> trie node, sets of a few entries side by side
+	 * (agg.c).  An entry is stride words, node + 1 (0: empty) then the
+	 * fields.n key words.
 	 */
 	struct leaf_cache {
 		uint32_t *slots;
-		uint32_t stride, count, mask;
+		uint32_t stride, count, sets_mask;
 	} leaves;
 	/* The snapshot being read, if any. */
 	bool in_snapshot;
