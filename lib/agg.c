@@ -652,15 +652,16 @@ leaf_key(const struct agg_fields *f, const struct ior_pair *p, uint32_t *key)
 
 /*
  * The cache is set-associative: a key hashes to a set of LEAF_WAYS slots
- * side by side (one cache line for three fields), the newest first.  It
- * doubles while a set overflows, up to LEAF_CACHE_PER_NODE slots a trie
- * node (LEAF_CACHE_MIN at least); from then on a new key takes the place
- * of its set's oldest.  A stream may hold millions of distinct stacks
- * (every path a new one) that the bounded trie folds into a few [other]
- * nodes: memory follows the trie, not the stream.
+ * side by side (one cache line for three fields), the newest first.  When
+ * a set is full, a new key takes the place of its oldest, unless the
+ * cache is three quarters full, when it doubles, up to
+ * LEAF_CACHE_PER_NODE slots a trie node (LEAF_CACHE_MIN at least).  A
+ * stream may hold millions of distinct stacks (every path a new one) that
+ * the bounded trie folds into a few [other] nodes: memory follows the
+ * trie, not the stream.
  */
 #define LEAF_WAYS 4
-#define LEAF_CACHE_PER_NODE 64
+#define LEAF_CACHE_PER_NODE 16
 #define LEAF_CACHE_MIN (1u << 20)
 
 /*
@@ -712,16 +713,17 @@ leaf_cache_grow(struct leaf_cache *c, const struct agg_fields *f)
 	free(old.slots);
 }
 
-/* A set is full: double the cache, unless it is as large as allowed. */
+/* A set is full: double the cache if it is full enough and allowed. */
 static void
 leaf_cache_full(struct leaf_cache *c, const struct agg_fields *f,
 		const struct trie *t)
 {
 	uint64_t nodes = t->max_nodes > t->count ? t->max_nodes : t->count;
 	uint64_t limit = nodes * LEAF_CACHE_PER_NODE;
+	uint64_t slots = ((uint64_t)c->sets_mask + 1) * LEAF_WAYS;
 	if (limit < LEAF_CACHE_MIN)
 		limit = LEAF_CACHE_MIN;
-	if (((uint64_t)c->sets_mask + 1) * LEAF_WAYS < limit)
+	if (slots < limit && (uint64_t)c->count * 4 >= slots * 3)
 		leaf_cache_grow(c, f);
 }
 
