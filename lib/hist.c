@@ -43,7 +43,7 @@ hist_bucket_high(unsigned bucket)
 }
 
 /* The counter of bucket b if its block exists, else NULL. */
-static void *
+static HIST_HOT void *
 hist_counter(const struct hist *h, unsigned b)
 {
 	struct hist_value v = {
@@ -98,7 +98,7 @@ blocks_room(size_t n)
 }
 
 /* Every counter twice as wide. */
-static void
+static HIST_HOT void
 widen(struct hist *h)
 {
 	size_t n = (size_t)hist_popcount(h->blocks) * BLOCK;
@@ -117,7 +117,7 @@ widen(struct hist *h)
 }
 
 /* Make block blk exist, zeroed, in its place among the others. */
-static void
+static HIST_HOT void
 add_block(struct hist *h, unsigned blk)
 {
 	uint64_t bit = UINT64_C(1) << blk;
@@ -151,7 +151,7 @@ to_blocks(struct hist *h)
 		hist_bucket_add(h, few[i].bucket, few[i].count);
 }
 
-void
+HIST_HOT void
 hist_bucket_add(struct hist *h, uint32_t b, uint64_t k)
 {
 	if (h->width == 0) {
@@ -183,7 +183,7 @@ hist_bucket_add(struct hist *h, uint32_t b, uint64_t k)
 	counter_set(c, h->width, k > UINT64_MAX - v ? UINT64_MAX : v + k);
 }
 
-uint32_t
+HIST_HOT uint32_t
 hist_next(const struct hist *h, uint32_t *cursor, uint64_t *count)
 {
 	if (h->width == 0) {
@@ -233,29 +233,27 @@ hist_add_bucket(struct hist *h, uint32_t bucket, uint64_t count)
 #define ADD_BLOCK(dtype, stype) do { \
 	dtype *d = dst; \
 	const stype *s = src; \
-	uint64_t t[BLOCK], over = 0; \
-	for (unsigned i = 0; i < BLOCK; i++) { \
-		t[i] = (uint64_t)d[i] + s[i]; \
-		over |= t[i]; \
-	} \
+	uint64_t over = 0; \
+	for (unsigned i = 0; i < BLOCK; i++) \
+		over |= (uint64_t)d[i] + s[i]; \
 	if (over > (dtype)~(dtype)0) \
 		return false; \
 	for (unsigned i = 0; i < BLOCK; i++) \
-		d[i] = (dtype)t[i]; \
+		d[i] = (dtype)(d[i] + s[i]); \
 	return true; \
 } while (0)
 
 static bool
 add_block_counts(void *dst, unsigned dw, const void *src, unsigned sw)
 {
-	if (dw == 1 && sw == 1)
-		ADD_BLOCK(uint8_t, uint8_t);
-	if (dw == 2 && sw == 2)
-		ADD_BLOCK(uint16_t, uint16_t);
-	if (dw == 2 && sw == 1)
-		ADD_BLOCK(uint16_t, uint8_t);
-	if (dw == 4 && sw == 4)
-		ADD_BLOCK(uint32_t, uint32_t);
+	switch (dw * 16 + sw) {
+	case 0x11: ADD_BLOCK(uint8_t, uint8_t);
+	case 0x21: ADD_BLOCK(uint16_t, uint8_t);
+	case 0x22: ADD_BLOCK(uint16_t, uint16_t);
+	case 0x41: ADD_BLOCK(uint32_t, uint8_t);
+	case 0x42: ADD_BLOCK(uint32_t, uint16_t);
+	case 0x44: ADD_BLOCK(uint32_t, uint32_t);
+	}
 	uint64_t t[BLOCK];
 	for (unsigned i = 0; i < BLOCK; i++) {
 		uint64_t a = counter_get((char *)dst + i * dw, dw);
@@ -270,7 +268,7 @@ add_block_counts(void *dst, unsigned dw, const void *src, unsigned sw)
 	return true;
 }
 
-void
+HIST_HOT void
 hist_merge(struct hist *dst, const struct hist *src)
 {
 	if (src->count == 0)
@@ -283,6 +281,8 @@ hist_merge(struct hist *dst, const struct hist *src)
 		/* Block by block: a directory sums thousands of files. */
 		if (dst->width == 0)
 			to_blocks(dst);
+		while (dst->width < src->width)
+			widen(dst);
 		uint64_t rest = src->blocks;
 		for (size_t j = 0; rest; j++, rest &= rest - 1) {
 			unsigned blk = (unsigned)__builtin_ctzll(rest);
