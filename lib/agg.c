@@ -623,20 +623,28 @@ pair_frames(const struct agg_input *in, const struct ior_pair *p,
  * fields (input ids: comm, path, syscall number ...) hashed to the trie
  * node.  Only a miss formats the frames and walks the trie.
  */
+#define LEAF_HASH_SEED 0x9e3779b97f4a7c15ull
+
+static inline uint64_t
+leaf_mix(uint64_t h, uint32_t v)
+{
+	return (h ^ v) * 0xff51afd7ed558ccdull;
+}
+
 static inline uint32_t
 leaf_hash(const uint32_t *key, unsigned n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull;
+	uint64_t h = LEAF_HASH_SEED;
 	for (unsigned i = 0; i < n; i++)
-		h = (h ^ key[i]) * 0xff51afd7ed558ccdull;
+		h = leaf_mix(h, key[i]);
 	return (uint32_t)(h >> 32);
 }
 
-/* The key of a pair and its hash. */
+/* The key of a pair and its hash, leaf_hash's, in one pass. */
 static inline uint32_t
 leaf_key(const struct agg_fields *f, const struct ior_pair *p, uint32_t *key)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull;
+	uint64_t h = LEAF_HASH_SEED;
 	uint32_t no_file = p->path_id ? 0 : ~0u;
 	for (unsigned i = 0; i < f->n; i++) {
 		const struct agg_field_value *fv = &f->value[i];
@@ -645,7 +653,7 @@ leaf_key(const struct agg_fields *f, const struct ior_pair *p, uint32_t *key)
 		v = (v >> fv->shift & fv->mask) |
 		    (no_file & -(uint32_t)fv->no_file);
 		key[i] = v;
-		h = (h ^ v) * 0xff51afd7ed558ccdull;
+		h = leaf_mix(h, v);
 	}
 	return (uint32_t)(h >> 32);
 }
