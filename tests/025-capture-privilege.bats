@@ -105,6 +105,29 @@ NoNewPrivs:\t0' "$(sed 's/ /\t/' <<< "$mine")")"
 	assert_output 2
 }
 
+@test "without root, CAP_BPF, CAP_PERFMON, CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE capture, then go too" {
+	require_bpf
+	command -v setpriv > /dev/null || skip "no setpriv(1)"
+	local caps=+bpf,+perfmon,+dac_read_search,+sys_ptrace n
+
+	n=$(id -u nobody)
+
+	# As nobody with those capabilities alone (ambient, so they survive
+	# the execve); the root shell opens the stream for it.
+	run --separate-stderr bash -c 'setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups --inh-caps='$caps' --ambient-caps='$caps' \
+		"$IOR_BIN/ior-capture" -q -- sh -c \
+		"grep -E \"^(Uid|CapEff|NoNewPrivs):\" /proc/\$PPID/status
+		 cat /etc/hostname > /dev/null" > "$STREAM"'
+	assert_success
+	assert_equal "$stderr" "$(printf 'Uid:\t%s\t%s\t%s\t%s
+CapEff:\t0000000000000000
+NoNewPrivs:\t1' $n $n $n $n)"
+	dump_json "$STREAM"
+	run jqs '[calls | select(.path == "/etc/hostname")] | length'
+	assert_output 1
+}
+
 @test "loss is still counted and written once the capture has no privilege" {
 	require_bpf
 	local pid status=0
