@@ -290,8 +290,8 @@ launch(char **command, bool stdout_is_stream, int *release_fd)
 	return pid;
 }
 
-/* Write a loss record for every CPU whose count grew. */
-static void
+/* Write a loss record for every CPU whose count grew; false if unread. */
+static bool
 check_loss(struct capture *c)
 {
 	uint64_t values[c->ncpus];
@@ -299,7 +299,7 @@ check_loss(struct capture *c)
 
 	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.lost), &zero,
 				values) != 0)
-		return;
+		return false;
 	for (int cpu = 0; cpu < c->ncpus; cpu++) {
 		struct ior_loss *l;
 
@@ -313,6 +313,7 @@ check_loss(struct capture *c)
 		c->lost_total += l->lost;
 		c->lost_seen[cpu] = values[cpu];
 	}
+	return true;
 }
 
 static void
@@ -474,6 +475,13 @@ main(int argc, char **argv)
 	 * running on untraced is refused to a parent of another uid.
 	 */
 	privilege_drop(command_pid == 0);
+	/*
+	 * Linux before 5.19 with kernel.unprivileged_bpf_disabled refuses
+	 * even this without CAP_BPF; a capture that cannot count its loss
+	 * would look complete when it is not.
+	 */
+	if (!check_loss(&c))
+		err(1, "cannot read the loss counts without privilege");
 	note(2, "capturing as uid %d, no capabilities", (int)geteuid());
 	start = now_ns();
 	if (o.duration > 0)

@@ -5,12 +5,12 @@
  * Loading and attaching the BPF programs, mounting tracefs and reading other
  * processes' /proc entries for the snapshot need privilege.  What follows
  * does not: the ring is read through a mapping made before, the loss counts
- * through a map fd already open (Linux 6.5 and later check privilege when a
- * map or program is created, not on every use of its fd), the stream is
- * written to a file already open, and the launched command is waited for
- * (which needs nothing).  So once the capture runs, every capability goes:
- * a bug in the loop that copies what traced programs wrote cannot be used
- * to act as root.
+ * through a map fd already open (since Linux 5.19 privilege is checked when
+ * a map or program is created, not on each use of its fd; main checks the
+ * first read), the stream is written to a file already open, the launched
+ * command is waited for, and detaching closes fds.  So once the capture
+ * runs, every capability goes: a bug in the loop that copies what traced
+ * programs wrote cannot be used to act as root.
  */
 #include <err.h>
 #include <errno.h>

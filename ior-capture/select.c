@@ -41,8 +41,9 @@ tracefs_dir(void)
 	    errno != EBUSY) {
 		if (errno == EPERM || errno == EACCES)
 			errx(1, "cannot read the kernel's syscall tracepoints: "
-			     "%s (run as root, or with CAP_BPF, CAP_PERFMON "
-			     "and tracefs mounted)", strerror(errno));
+			     "%s (run as root, or with CAP_BPF, CAP_PERFMON, "
+			     "CAP_DAC_READ_SEARCH and tracefs mounted)",
+			     strerror(errno));
 		err(1, "mount tracefs on /sys/kernel/tracing");
 	}
 	if (faccessat(AT_FDCWD, "/sys/kernel/tracing/events/syscalls", R_OK,
