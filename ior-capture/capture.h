@@ -58,6 +58,21 @@ void scope_add_descendants(struct scope *sc);
  */
 size_t pipeline_readers(int fd, pid_t self, pid_t *out, size_t max);
 
+/*
+ * Open the file of -o for writing: created 0600; an existing file only if
+ * it is a regular file of the caller's (not a symbolic link).  Exits 1 with
+ * one line otherwise.  Returns the fd (close-on-exec).
+ */
+int outfile_open(const char *path);
+
+/*
+ * Give up every capability, set no_new_privs and make the process
+ * undumpable; with drop_root, and running as root, become nobody too.
+ * Exits 1 if any of it fails: a capture never runs on with privileges it
+ * meant to drop.
+ */
+void privilege_drop(bool drop_root);
+
 /* The BPF ring buffer, mapped (ring.c). */
 struct ring {
 	unsigned long *consumer;        /* written by us */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -247,12 +248,22 @@ parse_options(struct options *o, int argc, char **argv)
  * Start the command stopped at a pipe: it execs only once the programs are
  * attached, so its first syscall after exec is traced.  Returns its pid and
  * the pipe's write end.
+ *
+ * It is forked before ior-capture opens anything but that close-on-exec
+ * pipe, so it runs with exactly the fds ior-capture's caller gave it.
+ *
+ * It must not run on untraced: when ior-capture exits or dies (even by
+ * SIGKILL) the kernel kills it (PR_SET_PDEATHSIG).  The signal comes when
+ * the thread that forked exits, here the main thread of a program that
+ * starts no other; the kernel sends it with ior-capture's credentials, as
+ * kill(2) would, which is why a capture with a command stays uid 0 (see
+ * privilege_drop).  A parent that died before the prctl shows in getppid().
  */
 static pid_t
 launch(char **command, bool stdout_is_stream, int *release_fd)
 {
+	pid_t parent = getpid(), pid;
 	int sync[2];
-	pid_t pid;
 	char go;
 
 	if (pipe2(sync, O_CLOEXEC) == -1)
@@ -260,6 +271,9 @@ launch(char **command, bool stdout_is_stream, int *release_fd)
 	if ((pid = fork()) == -1)
 		err(1, "fork");
 	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+		    getppid() != parent)
+			_exit(127);
 		close(sync[1]);
 		/* Before the wait, so the snapshot shows the fds it runs with. */
 		if (stdout_is_stream && dup2(STDERR_FILENO, STDOUT_FILENO) == -1)
@@ -276,8 +290,8 @@ launch(char **command, bool stdout_is_stream, int *release_fd)
 	return pid;
 }
 
-/* Write a loss record for every CPU whose count grew. */
-static void
+/* Write a loss record for every CPU whose count grew; false if unread. */
+static bool
 check_loss(struct capture *c)
 {
 	uint64_t values[c->ncpus];
@@ -285,7 +299,7 @@ check_loss(struct capture *c)
 
 	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.lost), &zero,
 				values) != 0)
-		return;
+		return false;
 	for (int cpu = 0; cpu < c->ncpus; cpu++) {
 		struct ior_loss *l;
 
@@ -299,6 +313,7 @@ check_loss(struct capture *c)
 		c->lost_total += l->lost;
 		c->lost_seen[cpu] = values[cpu];
 	}
+	return true;
 }
 
 static void
@@ -420,10 +435,8 @@ main(int argc, char **argv)
 
 	open_bpf(&c, &o, &sel, command_pid);
 	/* Only now: a capture that cannot start leaves no empty file. */
-	if (o.output != NULL &&
-	    (out_fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			   0644)) == -1)
-		err(1, "%s", o.output);
+	if (o.output != NULL)
+		out_fd = outfile_open(o.output);
 	if (o.npids && (sc.pids = reallocarray(NULL, o.npids,
 					       sizeof(pid_t))) == NULL)
 		err(1, "reallocarray");
@@ -456,6 +469,20 @@ main(int argc, char **argv)
 
 	ring_open(&c.ring, bpf_map__fd(c.skel->maps.events),
 		  (size_t)o.ring_mb << 20);
+	/*
+	 * All that needed privilege is done.  With a command, stay uid 0 (but
+	 * with no capability): the death signal that keeps the command from
+	 * running on untraced is refused to a parent of another uid.
+	 */
+	privilege_drop(command_pid == 0);
+	/*
+	 * Linux before 5.19 with kernel.unprivileged_bpf_disabled refuses
+	 * even this without CAP_BPF; a capture that cannot count its loss
+	 * would look complete when it is not.
+	 */
+	if (!check_loss(&c))
+		err(1, "cannot read the loss counts without privilege");
+	note(2, "capturing as uid %d, no capabilities", (int)geteuid());
 	start = now_ns();
 	if (o.duration > 0)
 		deadline = start + (uint64_t)(o.duration * 1e9);

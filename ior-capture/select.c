@@ -7,6 +7,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,18 +34,20 @@ tracefs_dir(void)
 	for (size_t i = 0; i < 2; i++) {
 		snprintf(probe, sizeof(probe), "%s/events/syscalls",
 			 tracefs_candidates[i]);
-		if (access(probe, R_OK) == 0)
+		if (faccessat(AT_FDCWD, probe, R_OK, AT_EACCESS) == 0)
 			return found = tracefs_candidates[i];
 	}
 	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == -1 &&
 	    errno != EBUSY) {
 		if (errno == EPERM || errno == EACCES)
 			errx(1, "cannot read the kernel's syscall tracepoints: "
-			     "%s (run as root, or with CAP_BPF, CAP_PERFMON "
-			     "and tracefs mounted)", strerror(errno));
+			     "%s (run as root, or with CAP_BPF, CAP_PERFMON, "
+			     "CAP_DAC_READ_SEARCH and tracefs mounted)",
+			     strerror(errno));
 		err(1, "mount tracefs on /sys/kernel/tracing");
 	}
-	if (access("/sys/kernel/tracing/events/syscalls", R_OK) == -1)
+	if (faccessat(AT_FDCWD, "/sys/kernel/tracing/events/syscalls", R_OK,
+		      AT_EACCESS) == -1)
 		errx(1, "no syscall tracepoints in tracefs (kernel built "
 		     "without CONFIG_FTRACE_SYSCALLS?)");
 	return found = "/sys/kernel/tracing";
