@@ -20,3 +20,13 @@ load helpers
 	assert_output --partial 'width: syscall count, 18,446,744,073,709,549,568 in all'
 	[ -z "$stderr" ]
 }
+
+@test "ior-flame: a count of 19 or 20 digits prints whole, beside the fields after it" {
+	# units_count wrote 25 and 26 characters, with their commas, into 24
+	# bytes: the tail of the count landed in the next field's buffer.
+	# (10^18 + 128: a weight a double holds exactly.)
+	printf 'a;b 1000000000000000128\n' > "$T/big.txt"
+	run --separate-stderr "$IOR_BIN/ior-flame" -w count "$T/big.txt"
+	assert_success
+	assert_output --partial '1,000,000,000,000,000,128 calls, 0 errors, 0 read'
+}
