@@ -30,3 +30,21 @@ load helpers
 	assert_success
 	assert_output --partial '1,000,000,000,000,000,128 calls, 0 errors, 0 read'
 }
+
+@test "ior-agg: a pair's path id that no name record gave costs no memory by its size" {
+	# The file cache was sized by the id: one pair of path id 2^27 in a
+	# 200-byte stream made ior-agg allocate and zero 1 GiB.
+	cat > "$T/lone.txt" <<'EOT'
+section
+syscall nr=0 name=read nargs=3
+pair pid=1 nr=read ret=1 bytes=1 path=0x8000000 fd=3
+trailer
+EOT
+	"$IOR_BIN/iorgen" "$T/lone.txt" > "$T/lone.ior"
+	run --separate-stderr /usr/bin/time -o "$T/rss" -f %M \
+		"$IOR_BIN/ior-agg" --text "$T/lone.ior"
+	assert_success
+	assert_output --partial '"[unnamed file]"'
+	# KiB; the sanitizer build starts at about 30 MiB.
+	[ "$(cat "$T/rss")" -lt 102400 ]
+}
