@@ -5,6 +5,7 @@
 #   make test          the whole suite, on the normal and the sanitizer builds
 #   make demo          capture a built-in workload, leave demo/ to look at
 #   make bench         overhead, rate, throughput, memory, start-up figures
+#   make fuzz          AFL++ on every reader, FUZZ_SECONDS each (scripts/fuzz)
 #   make deps          install the Debian packages the build and tests need
 #   make install       honours PREFIX and DESTDIR
 #
@@ -64,7 +65,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all clean test test-fast demo deps install uninstall bench
+.PHONY: all clean test test-fast demo deps install uninstall bench fuzz
 all: $(BINS) $(addprefix $(O)/bin/,$(TESTBINS))
 
 $(O)/obj/%.o: %.c $(wildcard lib/*.h) | $(O)/gen/syscall_nr.h
@@ -169,6 +170,20 @@ bench: deps all $(BENCHBINS)
 	$(Q)sh scripts/install-deps bench
 	$(Q)sh bench/run $(O)/bin $(BENCH)
 
+# The readers built with afl-clang-fast and ASan/UBSan into build-fuzz/, then
+# AFL++ on each target for FUZZ_SECONDS, FUZZ_JOBS at a time, niced; crashes
+# go to build-fuzz/crashes/TARGET.  FUZZ_TARGETS=... picks targets.
+FUZZ_SECONDS ?= 20
+FUZZ_JOBS ?= 2
+FUZZ_TARGETS ?=
+FUZZ_BINS := $(addprefix build-fuzz/bin/,ior-dump ior-pair ior-agg ior-flame \
+	ior-top iorgen)
+fuzz:
+	$(Q)sh scripts/install-deps fuzz
+	$(Q)AFL_QUIET=1 $(MAKE) --no-print-directory O=build-fuzz SAN=1 \
+		CC=afl-clang-fast $(FUZZ_BINS)
+	$(Q)sh scripts/fuzz build-fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
 deps:
 	$(Q)sh scripts/install-deps
 
@@ -193,4 +208,4 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS))
 
 clean:
-	rm -rf build build-san demo
+	rm -rf build build-san build-fuzz demo

@@ -100,12 +100,14 @@ add_folded_line(struct input *in, char *line, size_t len)
 	char *end;
 	errno = 0;
 	line[len] = '\0';
-	double v = sp > 1 ? strtod(line + sp, &end) : 0;
-	if (sp <= 1 || end == line + sp || *end || errno || !(v >= 0)) {
+	double v = sp > 1 ? round(strtod(line + sp, &end)) : 0;
+	/* A weight is a count: one that no uint64_t holds is damage. */
+	if (sp <= 1 || end == line + sp || *end || errno || !(v >= 0) ||
+	    !(v < 0x1p64)) {
 		in->folded_bad++;
 		return;
 	}
-	uint64_t w = (uint64_t)llround(v);
+	uint64_t w = (uint64_t)v;
 	in->folded_lines++;
 	struct trie *t = &in->a.trie;
 	uint32_t node = 0;

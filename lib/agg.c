@@ -830,10 +830,14 @@ stat_add_pair(struct agg_stat *s, const struct pair_values v, uint64_t wr)
 static struct agg_stat *
 file_stat_new(struct agg_input *in, uint32_t path_id)
 {
-	if (path_id >= AGG_PATH_IDS_MAX) {
-		/* Forged ids beyond any real section: no cache. */
-		size_t len;
-		const char *path = name_get(in, IOR_NAME_PATH, path_id, &len);
+	size_t len;
+	const char *path = name_get(in, IOR_NAME_PATH, path_id, &len);
+	if (!path || path_id >= AGG_PATH_IDS_MAX) {
+		/*
+		 * Ids no name record gave, or beyond any real section, are
+		 * not cached: the cache is sized by the ids, and only the
+		 * names bound those (a lone pair of id 2^27 made it 1 GiB).
+		 */
 		if (!path) {
 			path = "[unnamed file]";
 			len = strlen(path);
@@ -851,12 +855,6 @@ file_stat_new(struct agg_input *in, uint32_t path_id)
 		       (cap - in->path_cap) * sizeof(*ps));
 		in->path_stat = ps;
 		in->path_cap = cap;
-	}
-	size_t len;
-	const char *path = name_get(in, IOR_NAME_PATH, path_id, &len);
-	if (!path) {
-		path = "[unnamed file]";
-		len = strlen(path);
 	}
 	struct agg_stat *s = table_stat(&in->a->tables[IOR_AGG_FILE], path,
 					len);

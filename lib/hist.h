@@ -56,19 +56,52 @@ struct hist {
 	uint8_t nfew;
 };
 
+/*
+ * Finding a block is a population count.  The x86-64 baseline has no
+ * popcnt instruction, and without it GCC calls libgcc: functions that add
+ * to histograms in a loop are marked HIST_HOT, which builds them twice
+ * and picks the popcnt version at load time on CPUs that have it (all
+ * since 2008).
+ *
+ * The compilers disagree on declarations.  Clang refuses to make a
+ * function multiversioned after a call to it has been seen (the inline
+ * hist_add_value below calls hist_bucket_add), so under clang the public
+ * HIST_HOT functions are declared so (HIST_HOT_DECL).  GCC, given the
+ * attribute on a declaration, makes every includer emit a resolver for
+ * clones only hist.o has, so under GCC only the definition carries it.
+ * AFL++ 4.04c's instrumentation pass (afl-clang-fast) aborts on any ifunc
+ * in a module (an LLVM assertion in User.h), so fuzzing builds, whose
+ * speed is the fuzzer's business, go without.
+ */
+#if defined(__x86_64__) && !defined(__POPCNT__) && \
+    !defined(__AFL_COMPILER) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define HIST_HOT __attribute__((target_clones("popcnt", "default")))
+#endif
+#endif
+#ifndef HIST_HOT
+#define HIST_HOT
+#endif
+#ifdef __clang__
+#define HIST_HOT_DECL HIST_HOT
+#else
+#define HIST_HOT_DECL
+#endif
+
 void hist_init(struct hist *h);
 void hist_release(struct hist *h);
 /* Add a bucket's count directly, as read from an aggregate record. */
 void hist_add_bucket(struct hist *h, uint32_t bucket, uint64_t count);
 /* dst += src, exactly; min, max, sum and count too. */
-void hist_merge(struct hist *dst, const struct hist *src);
+HIST_HOT_DECL void hist_merge(struct hist *dst, const struct hist *src);
 /*
  * The non-empty buckets in ascending order:
  *	for (uint32_t i = 0, b; (b = hist_next(h, &i, &count)) != UINT32_MAX;)
  */
-uint32_t hist_next(const struct hist *h, uint32_t *cursor, uint64_t *count);
+HIST_HOT_DECL uint32_t hist_next(const struct hist *h, uint32_t *cursor,
+    uint64_t *count);
 /* Bucket b += k: the general case of hist_add. */
-void hist_bucket_add(struct hist *h, uint32_t b, uint64_t k);
+HIST_HOT_DECL void hist_bucket_add(struct hist *h, uint32_t b, uint64_t k);
 uint64_t hist_bucket_low(unsigned bucket);
 
 static inline unsigned
@@ -81,22 +114,6 @@ hist_bucket_of(uint64_t value)
 	unsigned shift = msb - (HIST_SUB_BITS - 1);
 	return (shift + 1) * half + (unsigned)(value >> shift) - half;
 }
-
-/*
- * Finding a block is a population count.  The x86-64 baseline has no
- * popcnt instruction, and without it GCC calls libgcc: functions that add
- * to histograms in a loop are marked HIST_HOT, which builds them twice
- * and picks the popcnt version at load time on CPUs that have it (all
- * since 2008).
- */
-#if defined(__x86_64__) && !defined(__POPCNT__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define HIST_HOT __attribute__((target_clones("popcnt", "default")))
-#endif
-#endif
-#ifndef HIST_HOT
-#define HIST_HOT
-#endif
 
 static inline unsigned
 hist_popcount(uint64_t x)

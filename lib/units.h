@@ -9,7 +9,11 @@
 #include <stdint.h>
 #include <time.h>
 
-#define UNITS_LEN 24
+/*
+ * Room for the longest: UINT64_MAX with its commas, 26 characters
+ * ("18,446,744,073,709,551,615"), and the NUL.
+ */
+#define UNITS_LEN 32
 
 /* "812ns", "4.25us", "13.1ms", "2.50s", "3.2h" */
 const char *units_ns(uint64_t ns, char buf[UNITS_LEN]);
