@@ -80,13 +80,32 @@ usage(FILE *f, int status)
 
 /* ---- escaping: the only places stream bytes are written ---- */
 
+/*
+ * Text for people: a plain word as it is, anything else (spaces, quotes,
+ * control bytes, non-ASCII) through put_quoted.  The one text escape of
+ * this tool, to switch when lib/escape.h gets its unified one.
+ */
+static void
+put_text(FILE *f, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] > '~' || s[i] == '"' || s[i] == '\\') {
+			put_quoted(f, s, len);
+			return;
+		}
+	if (len == 0)
+		put_quoted(f, s, len);
+	else
+		fwrite(s, 1, len, f);
+}
+
 static void
 put_key(FILE *f, const char *bytes, size_t len)
 {
 	if (opt.json)
 		put_json_string(f, bytes, len);
 	else
-		put_quoted(f, bytes, len);
+		put_text(f, bytes, len);
 }
 
 /* A stack's frames are NUL-separated: a JSON array, or "a";"b" text. */
