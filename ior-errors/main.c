@@ -34,7 +34,7 @@
 #include "sysnames.h"
 #include "units.h"
 
-#define CHAIN_DIRS 32           /* directories a story keeps, in order */
+#define CHAIN_DIRS 64           /* directories a story keeps, in order */
 #define CHAIN_VIA 4             /* other files opened along the way */
 #define CHAIN_PATIENCE 8        /* other successful calls a search outlives */
 
@@ -48,7 +48,7 @@ struct chain {
 	uint32_t stem;          /* id in strs */
 	uint32_t name, nr, comm, pid, last_path;
 	uint64_t start_ns, lost_ns;
-	uint32_t tries, patience;
+	uint32_t tries, checks, patience;
 	uint32_t dirs[CHAIN_DIRS], ndirs, more_dirs;
 	uint32_t via[CHAIN_VIA], nvia;
 	uint16_t err;           /* the first errno */
@@ -77,7 +77,7 @@ struct story {
 	uint32_t name, syscall, path, found, comm, pid;
 	uint16_t err;
 	bool found_it;
-	uint32_t tries, nerr;
+	uint32_t tries, nerr, checks;
 	uint32_t dirs[CHAIN_DIRS], ndirs, more_dirs;
 	uint32_t via[CHAIN_VIA], nvia;
 	uint64_t times, lost_ns, span_ns, first_ns;
@@ -168,7 +168,7 @@ intern(const void *s, size_t len)
 static struct story *
 story_get(enum kind kind, const uint32_t *ids, size_t nids, bool *fresh)
 {
-	uint32_t buf[2 + CHAIN_DIRS + CHAIN_VIA + 8];
+	uint32_t buf[4 + CHAIN_DIRS + CHAIN_VIA];
 	uint32_t id;
 
 	buf[0] = kind;
@@ -253,6 +253,7 @@ chain_end(struct chain *c, uint32_t found, uint64_t end_ns)
 			s->err = c->err;
 			s->nerr = c->nerr;
 			s->tries = c->tries + (found != 0);
+			s->checks = c->checks;
 			memcpy(s->dirs, c->dirs, sizeof(s->dirs));
 			s->ndirs = c->ndirs;
 			s->more_dirs = c->more_dirs;
@@ -347,6 +348,28 @@ stem_of(const char *path, size_t len, size_t *stem_len, size_t *base_len)
 	return base;
 }
 
+/* Whether path is the directory dir or one of its ancestors. */
+static bool
+is_dir_of(const char *path, size_t len, uint32_t dir)
+{
+	size_t dlen;
+	const char *d = strtab_get(&er.strs, dir, &dlen);
+
+	return d && len <= dlen && memcmp(d, path, len) == 0 &&
+	       (len == dlen || d[len] == '/');
+}
+
+/* Whether path lies below the directory dir. */
+static bool
+is_below(const char *path, size_t len, uint32_t dir)
+{
+	size_t dlen;
+	const char *d = strtab_get(&er.strs, dir, &dlen);
+
+	return d && len > dlen && memcmp(d, path, dlen) == 0 &&
+	       (path[dlen] == '/' || (dlen == 1 && d[0] == '/'));
+}
+
 static bool
 retryable(const struct ior_pair *p)
 {
@@ -432,6 +455,16 @@ on_pair(const struct ior_pair *p)
 		uint32_t stem = intern(base, stem_len);
 		struct chain *c = &t->c;
 
+		if (p->err && c->active && c->stem != stem && c->ndirs &&
+		    is_dir_of(path, len, c->dirs[c->ndirs - 1])) {
+			/*
+			 * The loader stats a directory its try failed in, to
+			 * skip it next time: part of the same search.
+			 */
+			c->checks++;
+			c->lost_ns += p->latency_ns;
+			return;
+		}
 		if (p->err) {
 			size_t dl = (size_t)(base - path);
 			uint32_t dir = intern(path, dl > 1 ? dl - 1 : dl);
@@ -563,6 +596,31 @@ errname(uint16_t e, char buf[16])
 	return n;
 }
 
+/*
+ * The directories of a search with none of their subdirectories: the
+ * loader tries DIR/glibc-hwcaps/..., DIR/tls/... before DIR itself, and a
+ * person thinks of it as trying DIR.  Returns how many, in first-try order.
+ */
+static uint32_t
+search_roots(const struct story *s, uint32_t *roots)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < s->ndirs; i++) {
+		size_t len;
+		const char *d = strtab_get(&er.strs, s->dirs[i], &len);
+		bool sub = false;
+
+		for (uint32_t j = 0; j < s->ndirs && !sub; j++)
+			sub = is_below(d, len, s->dirs[j]);
+		for (uint32_t j = 0; j < n && !sub; j++)
+			sub = roots[j] == s->dirs[i];
+		if (!sub)
+			roots[n++] = s->dirs[i];
+	}
+	return n;
+}
+
 static void
 text_story(FILE *f, const struct story *s)
 {
@@ -574,14 +632,19 @@ text_story(FILE *f, const struct story *s)
 	case K_SEARCH:
 		put_str(f, s->name);
 		fprintf(f, ": %u tries over ", s->tries);
-		for (uint32_t i = 0; i < s->ndirs; i++) {
-			if (i)
-				fputs(i + 1 == s->ndirs && !s->nvia &&
-				      !s->more_dirs ? " and " : ", ", f);
-			put_str(f, s->dirs[i]);
+		{
+			uint32_t roots[CHAIN_DIRS], n = search_roots(s, roots);
+
+			for (uint32_t i = 0; i < n; i++) {
+				if (i)
+					fputs(i + 1 == n && !s->nvia ? " and " :
+					      ", ", f);
+				put_str(f, roots[i]);
+			}
+			if (n < s->ndirs || s->more_dirs)
+				fprintf(f, " (%u subdirectories)",
+					s->ndirs - n + s->more_dirs);
 		}
-		if (s->more_dirs)
-			fprintf(f, " and %u more", s->more_dirs);
 		for (uint32_t i = 0; i < s->nvia; i++) {
 			fputs(i + 1 == s->nvia ? " and " : ", ", f);
 			put_str(f, s->via[i]);
@@ -596,6 +659,8 @@ text_story(FILE *f, const struct story *s)
 		if (s->tries - s->found_it > s->nerr)
 			fprintf(f, " and %u other errors",
 				s->tries - s->found_it - s->nerr);
+		if (s->checks)
+			fprintf(f, " (+%u directory checks)", s->checks);
 		break;
 	case K_RETRY:
 		put_str(f, s->syscall);
@@ -651,6 +716,12 @@ json_story(FILE *f, const struct story *s, bool first)
 		fputs(",\"name\":", f);
 		put_str(f, s->name);
 		json_ids(f, "dirs", s->dirs, s->ndirs);
+		{
+			uint32_t roots[CHAIN_DIRS];
+
+			json_ids(f, "roots", roots, search_roots(s, roots));
+		}
+		fprintf(f, ",\"checks\":%u", s->checks);
 		fprintf(f, ",\"more_dirs\":%u", s->more_dirs);
 		json_ids(f, "via", s->via, s->nvia);
 		fputs(",\"found\":", f);
