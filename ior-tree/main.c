@@ -432,6 +432,8 @@ on_pair(const struct ior_pair *r)
 
 	seen(r->time_ns);
 	if (r->pair_flags & IOR_PAIR_UNFINISHED) {
+		/* it runs to the end of the capture's section */
+		seen(exit_ns);
 		tr.unfinished++;
 		if (opt.inflight || (opt.at_given && r->time_ns <= tr.at_ns))
 			add_call(p, r);
@@ -506,7 +508,10 @@ read_input(const char *path)
 			break;
 		}
 		case IOR_TRAILER:
-			seen(((const struct ior_trailer *)rec)->time_ns);
+			/*
+			 * Not its time: a filter's trailer has its own clock's
+			 * time of writing it, not the capture's end.
+			 */
 			tr.trailer_seen = true;
 			break;
 		default:
