@@ -192,7 +192,7 @@ story_get(enum kind kind, const uint32_t *ids, size_t nids, bool *fresh)
 
 static void
 single(enum kind kind, uint32_t nr, uint32_t path, uint16_t err, uint32_t pid,
-       uint32_t comm, uint64_t t, uint64_t latency)
+       uint32_t comm, uint64_t t, uint64_t latency, uint32_t times)
 {
 	uint32_t ids[3] = { nr, path, err };
 	bool fresh;
@@ -206,8 +206,8 @@ single(enum kind kind, uint32_t nr, uint32_t path, uint16_t err, uint32_t pid,
 		s->comm = comm;
 		s->first_ns = t;
 	}
-	s->times++;
-	s->tries++;
+	s->times += times;
+	s->tries += times;
 	s->lost_ns += latency;
 	s->span_ns += latency;
 }
@@ -224,11 +224,15 @@ chain_end(struct chain *c, uint32_t found, uint64_t end_ns)
 	if (!c->active)
 		return;
 	c->active = false;
-	if (c->tries < 2 && !found) {
-		/* one failure, not a search */
+	/*
+	 * A search looks in two places at least: the same name failing in
+	 * one directory (and maybe found there later) is a failure, repeated.
+	 */
+	if ((c->ndirs < 2 && !found) ||
+	    (c->ndirs == 1 && found == c->dirs[0])) {
 		single(is_denied(c->err) ? K_DENIED : K_FAILED, c->nr,
 		       c->last_path, c->err, c->pid, c->comm, c->start_ns,
-		       c->lost_ns);
+		       c->lost_ns, c->tries);
 		return;
 	}
 	{
@@ -281,7 +285,7 @@ loop_end(struct loop *l)
 	l->active = false;
 	if (l->count < 2 && !l->succeeded) {
 		single(K_FAILED, l->nr, l->path, l->err, l->pid, l->comm,
-		       l->start_ns, l->lost_ns);
+		       l->start_ns, l->lost_ns, 1);
 		return;
 	}
 	ids[0] = l->nr;
@@ -520,7 +524,7 @@ on_pair(const struct ior_pair *p)
 		single(is_denied(p->err) ? K_DENIED : K_FAILED,
 		       intern(name, strlen(name)), path ? intern(path, len) : 0,
 		       p->err, p->pid, cm ? intern(cm, cl) : 0, p->time_ns,
-		       p->latency_ns);
+		       p->latency_ns, 1);
 	}
 }
 
