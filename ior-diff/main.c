@@ -479,8 +479,12 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		usage(stderr, 2);
-	if (!agg_fields_parse(opt.fields_spec ? opt.fields_spec :
-			      AGG_FIELDS_DEFAULT, &fields, why, sizeof(why))) {
+	/*
+	 * Without -f the tables are compared and the trie is not read: key
+	 * it by syscall alone, a few nodes, rather than by every path.
+	 */
+	if (!agg_fields_parse(opt.fields_spec ? opt.fields_spec : "syscall",
+			      &fields, why, sizeof(why))) {
 		fprintf(stderr, "ior-diff: %s\n", why);
 		return 2;
 	}
