@@ -50,7 +50,8 @@ CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(O)/gen -Ilib -Ibpf
 
-TOOLS := ior-capture ior-dump ior-pair ior-agg ior-flame ior-top
+TOOLS := ior-capture ior-dump ior-pair ior-agg ior-flame ior-top ior-diff \
+	ior-tree ior-errors
 TESTBINS := workload iorgen
 BINS := $(addprefix $(O)/bin/,$(TOOLS))
 
@@ -123,6 +124,9 @@ $(eval $(call tool_rule,ior-pair,))
 $(eval $(call tool_rule,ior-agg,))
 $(eval $(call tool_rule,ior-flame,))
 $(eval $(call tool_rule,ior-top,$(CURSES_LIBS)))
+$(eval $(call tool_rule,ior-diff,))
+$(eval $(call tool_rule,ior-tree,))
+$(eval $(call tool_rule,ior-errors,))
 
 $(ior-capture_OBJ): $(O)/gen/ior.skel.h
 

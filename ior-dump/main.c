@@ -634,6 +634,8 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 			fputs(",\"noreturn\":true", f);
 		if (p->pair_flags & IOR_PAIR_FD_UNKNOWN)
 			fputs(",\"fd_unknown\":true", f);
+		if (p->pair_flags & IOR_PAIR_UNFINISHED)
+			fputs(",\"unfinished\":true", f);
 		return;
 	}
 	text_who(d, p->time_ns, p->pid, p->tid);
@@ -655,6 +657,11 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 	if (p->path2_id) {
 		fputs(" -> ", f);
 		text_name(d, IOR_NAME_PATH, p->path2_id);
+	}
+	if (p->pair_flags & IOR_PAIR_UNFINISHED) {
+		/* as strace shows a call the trace ended inside */
+		fprintf(f, " <unfinished ...> <%.6f>\n", p->latency_ns / 1e9);
+		return;
 	}
 	fputs(") = ", f);
 	if (p->err)

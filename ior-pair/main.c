@@ -79,6 +79,7 @@ struct pairer {
 	uint32_t path_written_cap, comm_written_cap;
 	struct ior_pair_totals totals;
 	uint64_t anchor_clock, anchor_realtime;
+	uint64_t end_ns;        /* the trailer's time, for unfinished calls */
 	bool section_open;
 	int argc;
 	char **argv;
@@ -655,7 +656,9 @@ emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 	p->ret = ret;
 	p->comm_id = t->p.comm_id;
 	/* -512..-516 are restart codes: the syscall will run again. */
-	if (ret <= -512 && ret >= -516)
+	if (extra_flags & IOR_PAIR_UNFINISHED)
+		p->ret = 0;     /* it never returned: no value, no error */
+	else if (ret <= -512 && ret >= -516)
 		p->pair_flags |= IOR_PAIR_RESTART;
 	else if (ret < 0 && ret >= -MAX_ERRNO)
 		p->err = -ret;
@@ -831,6 +834,26 @@ drop_pending(uint32_t key, void *value, void *arg)
 	}
 }
 
+/*
+ * A clean end: an enter still pending is a call the capture ended inside
+ * (a hung read, a wait).  Say so with a pair flagged unfinished, its
+ * latency running to the trailer, rather than dropping it silently.  A
+ * restart code as its return keeps apply() from changing the fd table.
+ */
+static void
+end_pending(uint32_t key, void *value, void *arg)
+{
+	struct thread *t = value;
+	struct pairer *pr = arg;
+
+	(void)key;
+	if (t->busy) {
+		emit_pair(pr, t, pr->end_ns, -512, IOR_PAIR_UNFINISHED);
+		pr->totals.pairs--;
+		pr->totals.unmatched_enters++;
+	}
+}
+
 static void
 free_thread(uint32_t key, void *value, void *arg)
 {
@@ -879,7 +902,9 @@ close_section(struct pairer *pr, const struct ior_trailer *in)
 
 	if (!pr->section_open)
 		return;
-	idmap_foreach(&pr->threads, drop_pending, pr);
+	pr->end_ns = in != NULL ? in->time_ns : 0;
+	idmap_foreach(&pr->threads, in != NULL ? end_pending : drop_pending,
+		      pr);
 	t = stream_reserve(&pr->out, IOR_PAIR_TOTALS, 0, sizeof(*t));
 	memcpy((char *)t + sizeof(t->header),
 	       (char *)&pr->totals + sizeof(t->header),

@@ -1165,7 +1165,10 @@ agg_input_record(struct agg_input *in, const struct ior_record *rec)
 	struct agg *a = in->a;
 	struct stream_reader *r = in->r;
 	if (r->type == IOR_PAIR && !in->in_snapshot) {
-		add_pair(in, (const void *)rec);
+		/* A call the capture ended inside is no completed call. */
+		if (!(((const struct ior_pair *)rec)->pair_flags &
+		      IOR_PAIR_UNFINISHED))
+			add_pair(in, (const void *)rec);
 		return true;
 	}
 	if (in->in_snapshot && r->type != IOR_AGG_STAT &&

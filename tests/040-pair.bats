@@ -991,8 +991,13 @@ exit t=2100 pid=10 nr=write ret=5
 enter t=3000 pid=10 nr=read args=3,0,10
 trailer
 EOF
-	run jqp -c 'pairs | [.syscall, .time_ns, .latency_ns, .ret, .bytes, .write]'
-	assert_output '["write",2000,100,5,5,true]'
+	run jqp -c 'pairs | [.syscall, .time_ns, .latency_ns, .ret, .bytes, .write, .unfinished]'
+	# The last read was open at the trailer: a pair flagged unfinished,
+	# its latency running to the trailer's time (docs/format.md).
+	assert_output - <<'OUT'
+["write",2000,100,5,5,true,null]
+["read",3000,1000,0,0,false,true]
+OUT
 	# Both reads: the first was overtaken, the last was open at the end.
 	run jqp -c 'totals'
 	assert_output '{"pairs":1,"unmatched_exits":0,"unmatched_enters":2,"lost":0,"fd_unknown":0}'
@@ -1361,6 +1366,7 @@ EOF
 ["name",2,"/data/a"]
 ["name",1,"sh"]
 ["pair",10,"/data/a","sh",10]
+["pair",10,"/data/a","sh",0]
 ["pair_totals",1,0,1]
 ["trailer",1]
 ["section"]
