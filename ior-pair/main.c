@@ -476,9 +476,13 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 	if (r->fd >= 0) {
 		p->fd = fd_arg(a[r->fd]);
 		if (r->kind != K_MMAP || !(a[3] & 0x20 /* MAP_ANONYMOUS */)) {
-			p->path_id = fd_path(pr, t, p->fd, &unknown);
-			if ((e = fdtable_get(fds, p->fd)) != NULL)
+			/* One lookup for both on the hot path. */
+			if ((e = fdtable_get(fds, p->fd)) != NULL) {
+				p->path_id = e->path_id;
 				p->flags = e->flags;
+			} else {
+				p->path_id = fd_path(pr, t, p->fd, &unknown);
+			}
 		} else {
 			p->fd = -1;
 		}
