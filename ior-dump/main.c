@@ -636,6 +636,8 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 			fputs(",\"fd_unknown\":true", f);
 		if (p->pair_flags & IOR_PAIR_UNFINISHED)
 			fputs(",\"unfinished\":true", f);
+		if (p->pair_flags & IOR_PAIR_CWD_UNKNOWN)
+			fputs(",\"cwd_unknown\":true", f);
 		return;
 	}
 	text_who(d, p->time_ns, p->pid, p->tid);

@@ -53,6 +53,7 @@ struct pending {
 	uint32_t resolved[2];   /* path, path2 resolved at enter */
 	uint32_t comm_id;       /* the thread's comm when it entered */
 	bool dirfd_unknown;     /* a path was resolved against an unknown fd */
+	bool cwd_unknown;       /* ... or against a cwd not known for certain */
 	bool has_fdpair;        /* the exit carried two new fds */
 	int32_t fdpair[2];
 };
@@ -78,6 +79,12 @@ struct pairer {
 	uint8_t *path_written, *comm_written;   /* per id: IOR_NAME sent */
 	uint32_t path_written_cap, comm_written_cap;
 	struct ior_pair_totals totals;
+	/*
+	 * Which of chdir and fchdir (enum rule_kind bits) the stream says
+	 * were traced.  Unless both were, the cwd may have moved unseen, and
+	 * no relative path is resolved against it.
+	 */
+	unsigned cwd_traced;
 	uint64_t anchor_clock, anchor_realtime;
 	uint64_t end_ns;        /* the trailer's time, for unfinished calls */
 	bool section_open;
@@ -334,6 +341,47 @@ fd_arg(uint64_t v)
 	return (int32_t)(uint32_t)v;
 }
 
+#define CWD_TRACED_ALL (1u << K_CHDIR | 1u << K_FCHDIR)
+#define UNKNOWN_CWD "<unknown cwd>"
+
+/* Note what a syscall name record says: a cwd-changing syscall traced? */
+static void
+note_traced(struct pairer *pr, const struct rule *r, uint8_t flags)
+{
+	if ((r->kind == K_CHDIR || r->kind == K_FCHDIR) &&
+	    (flags & IOR_SYSNAME_TRACED))
+		pr->cwd_traced |= 1u << r->kind;
+}
+
+/*
+ * The cwd of t's process if it is known for certain, else 0: a relative
+ * path is never resolved against a cwd that may have moved without the
+ * trace seeing it.  *unsure is set unless the cwd is an absolute path
+ * (not one made from an unknown fd or cwd).
+ */
+static uint32_t
+cwd_of(struct pairer *pr, const struct thread *t, bool *unsure)
+{
+	uint32_t cwd = pr->cwd_traced == CWD_TRACED_ALL ? t->proc->cwd_id : 0;
+	size_t len;
+	const char *s = cwd ? strtab_get(&pr->paths, cwd, &len) : NULL;
+
+	if (s == NULL || len == 0 || s[0] != '/')
+		*unsure = true;
+	return cwd;
+}
+
+/* A directory fd opened relative to a cwd not known for certain? */
+static bool
+under_unknown_cwd(struct pairer *pr, uint32_t id)
+{
+	size_t len;
+	const char *s = strtab_get(&pr->paths, id, &len);
+
+	return s != NULL && len >= sizeof(UNKNOWN_CWD) - 1 &&
+	       memcmp(s, UNKNOWN_CWD, sizeof(UNKNOWN_CWD) - 1) == 0;
+}
+
 static uint32_t
 resolve(struct pairer *pr, struct thread *t, int dirfd_arg, int path_arg,
 	const struct string_ref *strs, const bool *have)
@@ -349,14 +397,15 @@ resolve(struct pairer *pr, struct thread *t, int dirfd_arg, int path_arg,
 	if (s->len > 0 && s->bytes[0] == '/')
 		return join_path(pr, 0, "/", (const char *)s->bytes, s->len);
 	if (dirfd_arg < 0 || fd_arg(t->p.args[dirfd_arg]) == AT_FDCWD_INT)
-		return join_path(pr, t->proc->cwd_id, "<unknown cwd>",
-				 (const char *)s->bytes, s->len);
+		return join_path(pr, cwd_of(pr, t, &t->p.cwd_unknown),
+				 UNKNOWN_CWD, (const char *)s->bytes, s->len);
 	/* Relative to a directory fd; "" (AT_EMPTY_PATH) is the fd itself. */
 	{
 		uint32_t dir = fd_path(pr, t, fd_arg(t->p.args[dirfd_arg]),
 				       &unknown);
 
 		t->p.dirfd_unknown |= unknown;
+		t->p.cwd_unknown |= !unknown && under_unknown_cwd(pr, dir);
 		return join_path(pr, dir, "", (const char *)s->bytes, s->len);
 	}
 }
@@ -477,9 +526,13 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 	if (r->fd >= 0) {
 		p->fd = fd_arg(a[r->fd]);
 		if (r->kind != K_MMAP || !(a[3] & 0x20 /* MAP_ANONYMOUS */)) {
-			p->path_id = fd_path(pr, t, p->fd, &unknown);
-			if ((e = fdtable_get(fds, p->fd)) != NULL)
+			/* One lookup for both on the hot path. */
+			if ((e = fdtable_get(fds, p->fd)) != NULL) {
+				p->path_id = e->path_id;
 				p->flags = e->flags;
+			} else {
+				p->path_id = fd_path(pr, t, p->fd, &unknown);
+			}
 		} else {
 			p->fd = -1;
 		}
@@ -624,6 +677,8 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 		p->pair_flags |= IOR_PAIR_FD_UNKNOWN;
 		pr->totals.fd_unknown++;
 	}
+	if (t->p.cwd_unknown)
+		p->pair_flags |= IOR_PAIR_CWD_UNKNOWN;
 }
 
 static void
@@ -889,6 +944,7 @@ reset_state(struct pairer *pr)
 	pr->path_written_cap = pr->comm_written_cap = 0;
 	sysnames_reset(&pr->names);
 	memset(pr->rule, 0, sizeof(pr->rule));
+	pr->cwd_traced = 0;
 }
 
 /*
@@ -967,9 +1023,11 @@ pair_input(struct pairer *pr, const char *path)
 			char buf[24];
 
 			sysnames_add(&pr->names, n, r.size);
-			if (n->nr < SYSNAMES_MAX)
+			if (n->nr < SYSNAMES_MAX) {
 				pr->rule[n->nr] = rule_for(
 					sysnames_get(&pr->names, n->nr, buf));
+				note_traced(pr, pr->rule[n->nr], n->flags);
+			}
 			break;
 		}
 		case IOR_PROCESS:

@@ -417,6 +417,8 @@ enum ior_pair_flags {
 	IOR_PAIR_RESTART = 1 << 3,      /* interrupted, to be restarted */
 	IOR_PAIR_NORETURN = 1 << 4,     /* exit/exit_group: ended by exit */
 	IOR_PAIR_FD_UNKNOWN = 1 << 5,   /* the fd was not in the fd table */
+	IOR_PAIR_CWD_UNKNOWN = 1 << 6,  /* a relative path met a cwd not known
+					   for certain: "<unknown cwd>/..." */
 	IOR_PAIR_UNFINISHED = 1 << 7,   /* entered, never returned by the end
 					   of the section: ret, err and bytes
 					   are 0, latency_ns = trailer time -
