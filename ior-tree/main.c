@@ -999,18 +999,17 @@ at_out(FILE *f)
 			fputc('\n', f);
 		}
 		any = true;
-		for (uint32_t fd = 0; p->fds && fd < p->fds->size; fd++) {
-			const struct fd_entry *e = &p->fds->entries[fd];
+		for (int64_t fd = p->fds ? fdtable_next(p->fds, 0) : -1; fd >= 0;
+		     fd = fdtable_next(p->fds, fd + 1)) {
+			const struct fd_entry *e = fdtable_get(p->fds, fd);
 
-			if (e->path_id == 0)
-				continue;
 			if (opt.json) {
-				fprintf(f, "%s{\"fd\":%u,\"path\":", first ? "" :
+				fprintf(f, "%s{\"fd\":%" PRId64 ",\"path\":", first ? "" :
 					",", fd);
 				put_str(f, e->path_id);
 				fputc('}', f);
 			} else {
-				fprintf(f, "  fd %-4u ", fd);
+				fprintf(f, "  fd %-4" PRId64 " ", fd);
 				put_str(f, e->path_id);
 				fputc('\n', f);
 			}

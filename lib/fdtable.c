@@ -281,3 +281,20 @@ fdtable_map_paths(struct fdtable *t, uint32_t (*map)(uint32_t id, void *arg),
 			own_leaf(t, SLOT(fd), INDEX(fd))->entry[INDEX(fd)].path_id = to;
 	}
 }
+
+int64_t
+fdtable_next(const struct fdtable *t, int64_t from)
+{
+	for (uint64_t fd = from < 0 ? 0 : (uint64_t)from;
+	     SLOT(fd) < t->nleaves; fd++) {
+		const struct fd_leaf *l = t->dir->leaf[SLOT(fd)];
+
+		if (l == NULL || INDEX(fd) >= l->size) {
+			fd |= FDTABLE_LEAF - 1;
+			continue;
+		}
+		if (l->entry[INDEX(fd)].path_id != 0)
+			return (int64_t)fd;
+	}
+	return -1;
+}

@@ -105,5 +105,8 @@ void fdtable_exec(struct fdtable *t);
 /* Replace every open entry's path id by map(id, arg) (renames). */
 void fdtable_map_paths(struct fdtable *t,
 		       uint32_t (*map)(uint32_t id, void *arg), void *arg);
+/* The lowest open fd at or above from, or -1: for (fd = fdtable_next(t, 0);
+ * fd >= 0; fd = fdtable_next(t, fd + 1)) visits every open fd in order. */
+int64_t fdtable_next(const struct fdtable *t, int64_t from);
 
 #endif /* IOR_FDTABLE_H */
