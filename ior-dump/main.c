@@ -730,6 +730,8 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 	if (p->err)
 		fprintf(f, "-1 %s (%s)", ename ? ename : "E?",
 			strerror(p->err));
+	else if (restart_name(p->ret))
+		fprintf(f, "? %s", restart_name(p->ret));
 	else if ((uint64_t)p->ret > 0xffffffffu)
 		fprintf(f, "0x%" PRIx64, (uint64_t)p->ret);
 	else

@@ -423,9 +423,11 @@ is_restart_of(struct pairer *pr, const struct thread *t)
 {
 	const struct rule *r = rule_of(pr, t->p.nr);
 
+	/* ERESTART_RESTARTBLOCK comes back as restart_syscall, only */
 	if (r != NULL && r->kind == K_RESTART)
 		return t->interrupted_ret == -ERESTART_RESTARTBLOCK_INT;
-	if (t->p.nr != t->ip.nr || t->p.nargs != t->ip.nargs)
+	if (t->interrupted_ret == -ERESTART_RESTARTBLOCK_INT ||
+	    t->p.nr != t->ip.nr || t->p.nargs != t->ip.nargs)
 		return false;
 	for (unsigned i = 0; i < t->p.nargs; i++)
 		if (t->p.args[i] != t->ip.args[i])

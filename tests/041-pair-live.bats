@@ -54,7 +54,7 @@ jqw() {
 @test "nothing is unmatched or lost, and the trailer says so too" {
 	paired_stream
 	run jqw -c '[of("pair_totals")] | last | del(.type, .offset, .pairs)'
-	assert_output '{"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":0}'
+	assert_output '{"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":0,"missed":0}'
 	run jqw -c 'trailer | [.lost, .reason, .status]'
 	assert_output '[0,"command",0]'
 }
