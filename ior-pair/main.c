@@ -437,7 +437,7 @@ is_restart_of(struct pairer *pr, const struct thread *t)
 
 /* A call whose exit never comes as an exit record, paired as it ends. */
 static bool
-pair_noreturn(struct pairer *pr, struct thread *t, uint64_t now)
+pair_noreturn(struct pairer *pr, struct thread *t)
 {
 	const struct rule *r = rule_of(pr, t->p.nr);
 
@@ -452,7 +452,6 @@ pair_noreturn(struct pairer *pr, struct thread *t, uint64_t now)
 		emit_pair(pr, t, t->p.exec_ns, 0, IOR_PAIR_NORETURN);
 		return true;
 	}
-	(void)now;
 	return false;
 }
 
@@ -466,7 +465,7 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 	bool have[6] = { false };
 	unsigned nargs = e->nargs > 6 ? 6 : e->nargs;
 
-	if (t->busy && !pair_noreturn(pr, t, e->time_ns))
+	if (t->busy && !pair_noreturn(pr, t))
 		pr->totals.unmatched_enters++;  /* its exit never came */
 	if (sizeof(*e) + nargs * 8u > size)
 		nargs = size > sizeof(*e) ? (size - sizeof(*e)) / 8 : 0;
