@@ -621,9 +621,10 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 	const struct fd_entry *e;
 	uint32_t flags;
 
-	if (r->null_is_fd && r->path >= 0 && a[r->path] == 0)
-		p->fd = fd_arg(a[r->dirfd]),
+	if (r->null_is_fd && r->path >= 0 && a[r->path] == 0) {
+		p->fd = fd_arg(a[r->dirfd]);
 		p->path_id = fd_path(pr, t, p->fd, &unknown);
+	}
 	if (r->fd >= 0) {
 		p->fd = fd_arg(a[r->fd]);
 		if (r->kind != K_MMAP || !(a[3] & 0x20 /* MAP_ANONYMOUS */)) {
