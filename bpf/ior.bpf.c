@@ -33,6 +33,8 @@ const volatile __u8 use_scope_map;      /* -f, or a launched command */
 const volatile __u8 follow_forks;       /* new processes join the scope */
 const volatile __u8 filter_comm_len;    /* 0: any comm */
 const volatile char filter_comm[IOR_COMM_LEN];
+/* rt_sigreturn's number when it is traced, else IOR_NR_MAX */
+const volatile __u32 sigreturn_nr = IOR_NR_MAX;
 
 /*
  * Set after load, once the pipeline around ior-capture is known: the
@@ -126,6 +128,45 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
+/*
+ * A path on a page that is not resident cannot be read at sys_enter: a
+ * BPF program may not fault the page in.  The syscall itself does, so the
+ * same pointer reads at sys_exit.  The thread remembers the pointers of
+ * the strings that failed, here, only when one failed: the exit of a
+ * string syscall asks its task's storage (a pointer away, no hashing) and
+ * finds nothing in the common case.
+ */
+struct refetch {
+	__u64 ptr[2];
+	__u8 tag[2];
+	__u8 n;                 /* strings to read again, 0 none */
+	__u8 reserved;
+	__u32 nr;               /* the syscall they belong to */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct refetch);
+} refetch SEC(".maps");
+
+/* The exit's strings record is built here: not in the enter's scratch. */
+#define XSTRING1_MAX_OFF sizeof(struct ior_syscall_strings)
+#define XSTRING2_MAX_OFF (XSTRING1_MAX_OFF + 4 + IOR_PATH_CAP)
+#define XSCRATCH_SIZE (XSTRING2_MAX_OFF + 4 + IOR_PATH_CAP + 16)
+
+struct exit_scratch {
+	__u8 buf[XSCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exit_scratch);
+} exit_scratch SEC(".maps");
+
 /* The syscall number and the six argument registers of the user regs. */
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_NR(regs) ((regs)->orig_ax)
@@ -207,7 +248,8 @@ current_in_scope(__u64 *pid_tgid)
  * zeroed so the record's padding is zero.
  */
 static __always_inline __u32
-put_string(__u8 *buf, __u32 off, __u32 max_off, const void *uptr, __u8 tag)
+put_string(__u8 *buf, __u32 off, __u32 max_off, const void *uptr, __u8 tag,
+	   bool *fault)
 {
 	struct ior_string *s;
 	long n;
@@ -221,6 +263,7 @@ put_string(__u8 *buf, __u32 off, __u32 max_off, const void *uptr, __u8 tag)
 	if (n <= 0) {
 		len = 0;
 		flags = IOR_STRING_FAULT;
+		*fault = true;
 	} else {
 		len = n - 1;
 		if (n >= IOR_PATH_CAP)
@@ -234,13 +277,42 @@ put_string(__u8 *buf, __u32 off, __u32 max_off, const void *uptr, __u8 tag)
 	return (off + 4 + len + 3) & ~3u;
 }
 
+/* Remember the strings of this enter that could not be read. */
+static __always_inline void
+remember_faults(__u32 nr, __u64 *args, __u32 strings, bool *fault)
+{
+	struct refetch *r;
+	__u32 nstr = 0, n = 0;
+
+	r = bpf_task_storage_get(&refetch, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!r)
+		return;
+#pragma unroll
+	for (int i = 0; i < 6; i++) {
+		if (!(strings & (1u << i)))
+			continue;
+		/* NULL is no path to read again (utimensat's "the fd") */
+		if (fault[nstr] && args[i] && n < 2) {
+			r->ptr[n & 1] = args[i];
+			r->tag[n & 1] = i;
+			n++;
+		}
+		if (++nstr == 2)
+			break;
+	}
+	r->nr = nr;
+	r->n = n;
+}
+
 static __always_inline int
 enter_with_strings(struct pt_regs *regs, __u64 pid_tgid, __u32 nr,
-		   __u32 nargs, __u32 strings, __u64 *args)
+		   __u32 nargs, __u32 conf, __u64 *args)
 {
 	struct ior_syscall_enter *e;
 	struct scratch *sc;
-	__u32 zero = 0, off, size, nstr = 0;
+	__u32 zero = 0, off, size, nstr = 0, strings = IOR_CONF_STRINGS(conf);
+	bool fault[2] = { false, false };
 
 	sc = bpf_map_lookup_elem(&scratch, &zero);
 	if (!sc)
@@ -264,10 +336,10 @@ enter_with_strings(struct pt_regs *regs, __u64 pid_tgid, __u32 nr,
 			continue;
 		if (nstr == 0)
 			off = put_string(sc->buf, off, STRING1_MAX_OFF,
-					 (const void *)args[i], i);
+					 (const void *)args[i], i, &fault[0]);
 		else
 			off = put_string(sc->buf, off, STRING2_MAX_OFF,
-					 (const void *)args[i], i);
+					 (const void *)args[i], i, &fault[1]);
 		if (++nstr == 2)
 			break;
 	}
@@ -276,9 +348,59 @@ enter_with_strings(struct pt_regs *regs, __u64 pid_tgid, __u32 nr,
 	if (size > SCRATCH_SIZE)
 		return 0;
 	e->header.size = size;
+	if (bpf_ringbuf_output(&events, sc->buf, size, BPF_RB_NO_WAKEUP)) {
+		count_loss();
+		return 0;
+	}
+	if ((fault[0] || fault[1]) && !(conf & IOR_CONF_NOREREAD))
+		remember_faults(nr, args, strings, fault);
+	return 0;
+}
+
+/*
+ * At the exit of a syscall whose enter could not read a string: read it
+ * again and write an IOR_SYSCALL_STRINGS record ahead of the exit.
+ */
+static __always_inline void
+exit_strings(__u64 pid_tgid, __u32 nr)
+{
+	struct refetch *r;
+	struct ior_syscall_strings *s;
+	struct exit_scratch *sc;
+	__u32 zero = 0, off, size, n;
+	bool fault[2] = { false, false };
+
+	r = bpf_task_storage_get(&refetch, bpf_get_current_task_btf(), 0, 0);
+	if (!r || r->n == 0)
+		return;
+	n = r->n;
+	r->n = 0;
+	if (r->nr != nr)
+		return;         /* left by a call whose exit was not seen */
+	sc = bpf_map_lookup_elem(&exit_scratch, &zero);
+	if (!sc)
+		return;
+	s = (void *)sc->buf;
+	s->header.type = IOR_SYSCALL_STRINGS;
+	s->header.misc = nr;
+	s->time_ns = bpf_ktime_get_ns();
+	s->pid = pid_tgid >> 32;
+	s->tid = (__u32)pid_tgid;
+	s->reserved = 0;
+	s->reserved2 = 0;
+	s->str_off = sizeof(*s);
+	off = put_string(sc->buf, sizeof(*s), XSTRING1_MAX_OFF,
+			 (const void *)r->ptr[0], r->tag[0], &fault[0]);
+	if (n > 1)
+		off = put_string(sc->buf, off, XSTRING2_MAX_OFF,
+				 (const void *)r->ptr[1], r->tag[1], &fault[1]);
+	s->nstrings = n > 1 ? 2 : 1;
+	size = (off + 7) & ~7u;
+	if (size > XSCRATCH_SIZE)
+		return;
+	s->header.size = size;
 	if (bpf_ringbuf_output(&events, sc->buf, size, BPF_RB_NO_WAKEUP))
 		count_loss();
-	return 0;
 }
 
 SEC("tp_btf/sys_enter")
@@ -304,8 +426,8 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 	if (nargs > 6)
 		nargs = 6;
 	if (IOR_CONF_STRINGS(conf))
-		return enter_with_strings(regs, pid_tgid, id, nargs,
-					  IOR_CONF_STRINGS(conf), rec.args);
+		return enter_with_strings(regs, pid_tgid, id, nargs, conf,
+					  rec.args);
 
 	size = sizeof(rec.e) + nargs * 8;
 	rec.e.header.type = IOR_SYSCALL_ENTER;
@@ -332,10 +454,22 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 
 	__u32 conf, fdpair;
 
-	if (nr >= IOR_NR_MAX || !((conf = syscall_conf[nr]) & IOR_CONF_TRACED))
+	if (nr >= IOR_NR_MAX) {
+		/*
+		 * rt_sigreturn restores the registers of the signal frame and
+		 * marks the syscall number as none (-1) on its way out: that
+		 * exit is rt_sigreturn's, its ret the restored return value.
+		 */
+		if (nr != (unsigned long)-1 || sigreturn_nr >= IOR_NR_MAX)
+			return 0;
+		nr = sigreturn_nr;
+	}
+	if (!((conf = syscall_conf[nr]) & IOR_CONF_TRACED))
 		return 0;
 	if (!current_in_scope(&pid_tgid))
 		return 0;
+	if (IOR_CONF_STRINGS(conf) && !(conf & IOR_CONF_NOREREAD))
+		exit_strings(pid_tgid, nr);
 	fdpair = IOR_CONF_FDPAIR(conf);
 	if (fdpair && ret == 0) {
 		/*

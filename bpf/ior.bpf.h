@@ -19,6 +19,11 @@
 /* bits 16..18: 1 + the index of an int[2] argument the call fills */
 #define IOR_CONF_FDPAIR(c) (((c) >> 16) & 7u)
 #define IOR_CONF_FDPAIR_ARG(arg) (((arg) + 1u) << 16)
+/*
+ * bit 19: never read a string argument again at exit (execve: after a
+ * successful exec the pointer belongs to the old address space)
+ */
+#define IOR_CONF_NOREREAD (1u << 19)
 #define IOR_CONF(nargs, strings) \
 	(IOR_CONF_TRACED | ((nargs) & 7u) << 1 | ((strings) & 0xffu) << 8)
 

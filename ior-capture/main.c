@@ -27,6 +27,7 @@
 
 #include "capture.h"
 #include "ior.skel.h"
+#include "syscalls.h"
 
 /* How long the reader sleeps when the ring is quiet. */
 #define TICK_NS (5 * 1000000L)
@@ -57,6 +58,8 @@ struct capture {
 	uint64_t events;
 	uint64_t *lost_seen;    /* per cpu */
 	uint64_t lost_total;
+	uint64_t missed_seen[8];        /* per program, in bpf_object order */
+	uint64_t missed_total;
 	int ncpus;
 };
 
@@ -316,6 +319,51 @@ check_loss(struct capture *c)
 	return true;
 }
 
+/*
+ * Write a miss record for every program the kernel skipped more often
+ * since the last look: it does not run a tracing program on a CPU where
+ * that program is running already, and counts the skip in the program's
+ * recursion_misses.  Those events never reached the ring buffer.
+ */
+static void
+check_misses(struct capture *c)
+{
+	struct bpf_program *prog;
+	size_t i = 0;
+
+	bpf_object__for_each_program(prog, c->skel->obj) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+		const char *name = bpf_program__name(prog);
+		struct ior_miss *m;
+		uint32_t off = sizeof(*m);
+		unsigned char buf[128];
+
+		if (i >= sizeof(c->missed_seen) / sizeof(c->missed_seen[0]))
+			break;
+		memset(&info, 0, sizeof(info));
+		if (bpf_program__fd(prog) < 0 ||
+		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info,
+					   &len) != 0 ||
+		    info.recursion_misses <= c->missed_seen[i]) {
+			i++;
+			continue;
+		}
+		m = (void *)buf;
+		memset(m, 0, sizeof(*m));
+		m->header.type = IOR_MISS;
+		m->time_ns = now_ns();
+		m->missed = info.recursion_misses - c->missed_seen[i];
+		m->missed_total = info.recursion_misses;
+		m->str_off = sizeof(*m);
+		m->nstrings = 1;
+		record_add_string(m, &off, name, strnlen(name, 64), 0, 0);
+		stream_put(&c->out, m, record_finish(m, off));
+		c->missed_total += m->missed;
+		c->missed_seen[i++] = info.recursion_misses;
+	}
+}
+
 static void
 open_bpf(struct capture *c, const struct options *o,
 	 const struct selection *sel, pid_t command_pid)
@@ -332,6 +380,13 @@ open_bpf(struct capture *c, const struct options *o,
 	skel->rodata->filter_tid = o->tid;
 	if (o->npids == 1 && !o->follow)
 		skel->rodata->filter_pid = o->pids[0];
+	{
+		int nr = syscall_nr("rt_sigreturn");
+
+		if (nr >= 0 && nr < IOR_NR_MAX &&
+		    (sel->conf[nr] & IOR_CONF_TRACED))
+			skel->rodata->sigreturn_nr = nr;
+	}
 	skel->rodata->use_scope_map = command_pid > 0 || o->npids > 1 ||
 				      o->follow;
 	skel->rodata->follow_forks = command_pid > 0 || o->follow;
@@ -500,6 +555,7 @@ main(int argc, char **argv)
 		now = now_ns();
 		if (now - last_loss_check >= LOSS_CHECK_NS) {
 			check_loss(&c);
+			check_misses(&c);
 			last_loss_check = now;
 		}
 		if (c.out.len > 0)
@@ -532,8 +588,12 @@ main(int argc, char **argv)
 	ior_bpf__detach(c.skel);
 	ring_drain(&c.ring, &c.out, &c.events);
 	check_loss(&c);
+	check_misses(&c);
 	stream_write_trailer(&c.out, c.events, c.lost_total, reason,
-			     reason == IOR_STOP_COMMAND ? status : 0);
+			     reason == IOR_STOP_COMMAND ? status : 0)->missed =
+		c.missed_total;
+	/* "lost" on the summary line is every event that did not arrive. */
+	c.lost_total += c.missed_total;
 	stream_writer_release(&c.out);
 	if (out_fd != STDOUT_FILENO && close(out_fd) == -1)
 		err(1, "%s", o.output);

@@ -82,14 +82,17 @@ read_format(const char *name, unsigned *nargs, unsigned *strings)
 
 	/*
 	 * Some tracepoints keep the kernel's internal name: stat is
-	 * sys_enter_newstat, sendfile is sys_enter_sendfile64.
+	 * sys_enter_newstat, sendfile is sys_enter_sendfile64, umount2 is
+	 * sys_enter_umount (SYSCALL_DEFINE2(umount, ...)).
 	 */
 	static const char *const patterns[] = { "%s", "new%s", "%s64" };
 	f = NULL;
-	for (size_t i = 0; i < 3 && f == NULL; i++) {
+	for (size_t i = 0; i < 4 && f == NULL; i++) {
 		char tp[64];
 
-		snprintf(tp, sizeof(tp), patterns[i], name);
+		if (i == 3 && strcmp(name, "umount2") != 0)
+			break;
+		snprintf(tp, sizeof(tp), i < 3 ? patterns[i] : "umount", name);
 		snprintf(path, sizeof(path),
 			 "%s/events/syscalls/sys_enter_%s/format",
 			 tracefs_dir(), tp);
@@ -116,7 +119,11 @@ read_format(const char *name, unsigned *nargs, unsigned *strings)
 			continue;
 		arg = strrchr(field, ' ');
 		arg = arg ? arg + 1 : field;
-		if (strncmp(field, "const char * ", 13) == 0 &&
+		/* mount and umount take their paths as plain char * */
+		if ((strncmp(field, "const char * ", 13) == 0 ||
+		     (strncmp(field, "char * ", 7) == 0 &&
+		      (strcmp(name, "mount") == 0 ||
+		       strcmp(name, "umount2") == 0))) &&
 		    is_string_arg(arg) && *nargs < 8)
 			*strings |= 1u << *nargs;
 		(*nargs)++;
@@ -210,6 +217,12 @@ selection_build(struct selection *sel, const char *list)
 {
 	memset(sel, 0, sizeof(*sel));
 	apply_list(sel, list ? list : "%default");
+	/*
+	 * Always: a syscall interrupted by a signal and restarted is one
+	 * call, and ior-pair joins its attempts by these two.
+	 */
+	mark(sel, syscall_nr("rt_sigreturn"), true);
+	mark(sel, syscall_nr("restart_syscall"), true);
 	for (int nr = 0; nr < IOR_NR_MAX; nr++) {
 		const char *name = syscall_name(nr);
 		unsigned nargs, strings;
@@ -233,6 +246,8 @@ selection_build(struct selection *sel, const char *list)
 			sel->conf[nr] |= IOR_CONF_FDPAIR_ARG(0);
 		else if (strcmp(name, "socketpair") == 0)
 			sel->conf[nr] |= IOR_CONF_FDPAIR_ARG(3);
+		else if (strncmp(name, "execve", 6) == 0)
+			sel->conf[nr] |= IOR_CONF_NOREREAD;
 		sel->traced++;
 	}
 }

@@ -21,7 +21,7 @@
 #include "syscalls.h"
 #include "sysnames.h"
 
-#define TYPE_SLOTS 16   /* known types counted by slot, the rest as unknown */
+#define TYPE_SLOTS 18   /* known types counted by slot, the rest as unknown */
 
 struct dump {
 	bool json, stats, wall;
@@ -42,8 +42,25 @@ static const uint16_t counted_types[TYPE_SLOTS] = {
 	STREAM_SECTION, IOR_SYSCALL_NAME, IOR_PROCESS, IOR_FD,
 	IOR_SNAPSHOT_END, IOR_SYSCALL_ENTER, IOR_SYSCALL_EXIT, IOR_TASK_NEW,
 	IOR_EXEC, IOR_TASK_EXIT, IOR_COMM, IOR_LOSS, IOR_TRAILER, IOR_NAME,
-	IOR_PAIR, IOR_PAIR_TOTALS,
+	IOR_PAIR, IOR_PAIR_TOTALS, IOR_MISS, IOR_SYSCALL_STRINGS,
 };
+
+/*
+ * The kernel's restart codes: a syscall interrupted by a signal exits with
+ * one, and the program sees either the restarted call or EINTR, never the
+ * code, so strerror() has no text for them.
+ */
+static const char *
+restart_name(int64_t ret)
+{
+	switch (ret) {
+	case -512: return "ERESTARTSYS";
+	case -513: return "ERESTARTNOINTR";
+	case -514: return "ERESTARTNOHAND";
+	case -516: return "ERESTART_RESTARTBLOCK";
+	}
+	return NULL;
+}
 
 static void
 usage(FILE *f, int status)
@@ -424,13 +441,62 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 }
 
 static void
+dump_strings(struct dump *d, const struct ior_syscall_strings *x,
+	     uint32_t size)
+{
+	char nbuf[24];
+	const char *name = sysnames_get(&d->names, x->header.misc, nbuf);
+	FILE *f = d->out;
+
+	if (d->json) {
+		bool first = true;
+
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"nr\":%u", (uint64_t)x->time_ns, x->pid, x->tid,
+			x->header.misc);
+		json_strz(f, "syscall", name);
+		fputs(",\"strings\":[", f);
+		for (unsigned i = 0; i < x->nstrings; i++) {
+			struct string_ref s;
+
+			if (!record_string_at(x, size, x->str_off, x->nstrings,
+					      i, &s))
+				break;
+			fprintf(f, "%s{\"arg\":%u,\"value\":", first ? "" : ",",
+				s.tag);
+			put_json_string(f, s.bytes, s.len);
+			if (s.flags & IOR_STRING_TRUNCATED)
+				fputs(",\"truncated\":true", f);
+			if (s.flags & IOR_STRING_FAULT)
+				fputs(",\"fault\":true", f);
+			putc('}', f);
+			first = false;
+		}
+		putc(']', f);
+		return;
+	}
+	text_who(d, x->time_ns, x->pid, x->tid);
+	fprintf(f, "= %s", name);
+	for (unsigned i = 0; i < x->nstrings; i++) {
+		struct string_ref s;
+
+		if (!record_string_at(x, size, x->str_off, x->nstrings, i, &s))
+			break;
+		fprintf(f, " arg %u ", s.tag);
+		text_string_ref(f, true, &s);
+	}
+	fputs(" (read at exit)\n", f);
+}
+
+static void
 dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 {
 	const struct ior_syscall_exit_fds *xf = (const void *)x;
 	bool has_fds = size >= sizeof(*xf);
 	char nbuf[24];
 	const char *name = sysnames_get(&d->names, x->header.misc, nbuf);
-	bool failed = x->ret < 0 && x->ret >= -4095;
+	const char *restart = restart_name(x->ret);
+	bool failed = x->ret < 0 && x->ret >= -4095 && restart == NULL;
 	const char *ename = failed ? strerrorname_np(-x->ret) : NULL;
 	FILE *f = d->out;
 
@@ -446,6 +512,8 @@ dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 			snprintf(num, sizeof(num), "E%d", (int)-x->ret);
 			json_strz(f, "errno", ename ? ename : num);
 		}
+		if (restart)
+			json_strz(f, "restart", restart);
 		if (has_fds)
 			fprintf(f, ",\"fds\":[%d,%d]", xf->fds[0], xf->fds[1]);
 		return;
@@ -457,7 +525,9 @@ dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 			xf->fds[1]);
 		return;
 	}
-	if (failed)
+	if (restart)
+		fprintf(f, "? %s (to be restarted, or EINTR)\n", restart);
+	else if (failed)
 		fprintf(f, "-1 %s (%s)\n", ename ? ename : "E?",
 			strerror(-x->ret));
 	else if ((uint64_t)x->ret > 0xffffffffu)
@@ -669,6 +739,8 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 	if (p->err)
 		fprintf(f, "-1 %s (%s)", ename ? ename : "E?",
 			strerror(p->err));
+	else if (restart_name(p->ret))
+		fprintf(f, "? %s", restart_name(p->ret));
 	else if ((uint64_t)p->ret > 0xffffffffu)
 		fprintf(f, "0x%" PRIx64, (uint64_t)p->ret);
 	else
@@ -858,22 +930,50 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 				(uint64_t)l->lost_total);
 		break;
 	}
+	case IOR_MISS: {
+		const struct ior_miss *m = (const void *)rec;
+		struct string_ref prog;
+		bool has = record_string_at(m, size, m->str_off, m->nstrings, 0,
+					    &prog);
+
+		if (d->json) {
+			fprintf(f, ",\"time_ns\":%" PRIu64 ",\"missed\":%" PRIu64
+				",\"missed_total\":%" PRIu64,
+				(uint64_t)m->time_ns, (uint64_t)m->missed,
+				(uint64_t)m->missed_total);
+			json_string_ref(f, "program", has, &prog);
+		} else {
+			fputs("# miss: program ", f);
+			text_string_ref(f, has, &prog);
+			fprintf(f, " skipped %" PRIu64 " (total %" PRIu64 ")\n",
+				(uint64_t)m->missed, (uint64_t)m->missed_total);
+		}
+		break;
+	}
+	case IOR_SYSCALL_STRINGS:
+		dump_strings(d, (const void *)rec, size);
+		break;
 	case IOR_TRAILER: {
 		const struct ior_trailer *t = (const void *)rec;
 
 		if (d->json) {
 			fprintf(f, ",\"time_ns\":%" PRIu64 ",\"records\":%" PRIu64
-				",\"events\":%" PRIu64 ",\"lost\":%" PRIu64,
+				",\"events\":%" PRIu64 ",\"lost\":%" PRIu64
+				",\"missed\":%" PRIu64,
 				(uint64_t)t->time_ns, (uint64_t)t->records,
-				(uint64_t)t->events, (uint64_t)t->lost);
+				(uint64_t)t->events, (uint64_t)t->lost,
+				(uint64_t)t->missed);
 			fprintf(f, ",\"reason\":\"%s\",\"status\":%d",
 				stop_reason_name(t->reason), t->status);
 			break;
 		}
 		fprintf(f, "# trailer: %" PRIu64 " records, %" PRIu64
-			" events, %" PRIu64 " lost, stopped: ",
-			(uint64_t)t->records, (uint64_t)t->events,
-			(uint64_t)t->lost);
+			" events, %" PRIu64 " lost", (uint64_t)t->records,
+			(uint64_t)t->events, (uint64_t)(t->lost + t->missed));
+		if (t->missed)
+			fprintf(f, " (%" PRIu64 " skipped by the kernel)",
+				(uint64_t)t->missed);
+		fputs(", stopped: ", f);
 		if (t->reason == IOR_STOP_COMMAND) {
 			fputs("command ", f);
 			text_wait_status(f, t->status);
@@ -894,17 +994,21 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 		if (d->json)
 			fprintf(f, ",\"pairs\":%" PRIu64 ",\"unmatched_exits\":%"
 				PRIu64 ",\"unmatched_enters\":%" PRIu64
-				",\"lost\":%" PRIu64 ",\"fd_unknown\":%" PRIu64,
+				",\"lost\":%" PRIu64 ",\"fd_unknown\":%" PRIu64
+				",\"missed\":%" PRIu64,
 				(uint64_t)t->pairs, (uint64_t)t->unmatched_exits,
 				(uint64_t)t->unmatched_enters,
-				(uint64_t)t->lost, (uint64_t)t->fd_unknown);
+				(uint64_t)t->lost, (uint64_t)t->fd_unknown,
+				(uint64_t)t->missed);
 		else
 			fprintf(f, "# pairs: %" PRIu64 ", unmatched exits %"
 				PRIu64 ", unmatched enters %" PRIu64
-				", lost %" PRIu64 ", unknown fds %" PRIu64 "\n",
+				", lost %" PRIu64 ", unknown fds %" PRIu64
+				", skipped %" PRIu64 "\n",
 				(uint64_t)t->pairs, (uint64_t)t->unmatched_exits,
 				(uint64_t)t->unmatched_enters,
-				(uint64_t)t->lost, (uint64_t)t->fd_unknown);
+				(uint64_t)t->lost, (uint64_t)t->fd_unknown,
+				(uint64_t)t->missed);
 		break;
 	}
 	case IOR_AGG_BEGIN:
@@ -950,6 +1054,8 @@ count_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 		d->sections++;
 	else if (type == IOR_LOSS)
 		d->lost += ((const struct ior_loss *)rec)->lost;
+	else if (type == IOR_MISS)      /* skipped runs are lost events too */
+		d->lost += ((const struct ior_miss *)rec)->missed;
 }
 
 static void

@@ -30,6 +30,23 @@
 #define AT_FDCWD_INT (-100)
 #define MAX_ERRNO 4095
 
+/*
+ * The kernel's restart codes (include/linux/errno.h): a syscall a signal
+ * interrupted exits with one, and the kernel either runs it again or turns
+ * the code into EINTR for the program.  They never reach the program.
+ */
+#define ERESTARTSYS_INT 512
+#define ERESTARTNOINTR_INT 513
+#define ERESTARTNOHAND_INT 514
+#define ERESTART_RESTARTBLOCK_INT 516
+
+static bool
+is_restart_code(int64_t ret)
+{
+	return ret == -ERESTARTSYS_INT || ret == -ERESTARTNOINTR_INT ||
+	       ret == -ERESTARTNOHAND_INT || ret == -ERESTART_RESTARTBLOCK_INT;
+}
+
 struct process {
 	uint32_t pid;
 	struct fdtable *fds;
@@ -46,7 +63,10 @@ struct process {
 
 struct pending {
 	uint64_t time_ns;
+	uint64_t exec_ns;       /* execve: when the exec event came, 0 none */
 	uint16_t nr;
+	uint16_t exit_nr;       /* the number its exit carries */
+	bool restarted;         /* a restart of an interrupted attempt */
 	uint8_t nargs;
 	uint64_t args[6];
 	uint32_t str_id[6];     /* path ids of string args, 0 none */
@@ -67,6 +87,17 @@ struct thread {
 	bool gap_known;
 	uint64_t last_exit_ns;
 	struct pending p;
+	/*
+	 * A call that exited with a restart code: its restart (or the
+	 * EINTR it becomes) is still to come, maybe after a signal
+	 * handler's own calls on this thread.
+	 */
+	bool interrupted;
+	uint64_t interrupted_exit_ns;
+	int64_t interrupted_ret;
+	bool interrupted_gap_known;
+	uint64_t interrupted_last_exit_ns;
+	struct pending ip;
 };
 
 struct pairer {
@@ -410,6 +441,70 @@ resolve(struct pairer *pr, struct thread *t, int dirfd_arg, int path_arg,
 	}
 }
 
+static void emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns,
+		      int64_t ret, uint8_t extra_flags);
+
+/* Pair the interrupted call of t now, as ret at exit_ns. */
+static void
+flush_interrupted(struct pairer *pr, struct thread *t, uint64_t exit_ns,
+		  int64_t ret, uint8_t flags)
+{
+	struct pending cur = t->p;
+	bool busy = t->busy, gap_known = t->gap_known;
+	uint64_t last_exit = t->last_exit_ns;
+
+	if (!t->interrupted)
+		return;
+	t->interrupted = false;
+	t->p = t->ip;
+	t->gap_known = t->interrupted_gap_known;
+	t->last_exit_ns = t->interrupted_last_exit_ns;
+	emit_pair(pr, t, exit_ns, ret, flags);
+	/* The thread's own state is its latest call's, not this one's. */
+	t->p = cur;
+	t->busy = busy;
+	t->gap_known = gap_known;
+	t->last_exit_ns = last_exit > exit_ns ? last_exit : exit_ns;
+}
+
+/* Is the enter of t->p the kernel's restart of t's interrupted call? */
+static bool
+is_restart_of(struct pairer *pr, const struct thread *t)
+{
+	const struct rule *r = rule_of(pr, t->p.nr);
+
+	/* ERESTART_RESTARTBLOCK comes back as restart_syscall, only */
+	if (r != NULL && r->kind == K_RESTART)
+		return t->interrupted_ret == -ERESTART_RESTARTBLOCK_INT;
+	if (t->interrupted_ret == -ERESTART_RESTARTBLOCK_INT ||
+	    t->p.nr != t->ip.nr || t->p.nargs != t->ip.nargs)
+		return false;
+	for (unsigned i = 0; i < t->p.nargs; i++)
+		if (t->p.args[i] != t->ip.args[i])
+			return false;
+	return true;
+}
+
+/* A call whose exit never comes as an exit record, paired as it ends. */
+static bool
+pair_noreturn(struct pairer *pr, struct thread *t)
+{
+	const struct rule *r = rule_of(pr, t->p.nr);
+
+	if (!t->busy || r == NULL)
+		return false;
+	if (r->kind == K_SIGRETURN) {
+		/* A stream without rt_sigreturn's exit: it ended by now. */
+		emit_pair(pr, t, t->p.time_ns, 0, IOR_PAIR_NORETURN);
+		return true;
+	}
+	if (r->kind == K_EXEC && t->p.exec_ns) {
+		emit_pair(pr, t, t->p.exec_ns, 0, IOR_PAIR_NORETURN);
+		return true;
+	}
+	return false;
+}
+
 static void
 on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 {
@@ -420,7 +515,7 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 	bool have[6] = { false };
 	unsigned nargs = e->nargs > 6 ? 6 : e->nargs;
 
-	if (t->busy)
+	if (t->busy && !pair_noreturn(pr, t))
 		pr->totals.unmatched_enters++;  /* its exit never came */
 	if (sizeof(*e) + nargs * 8u > size)
 		nargs = size > sizeof(*e) ? (size - sizeof(*e)) / 8 : 0;
@@ -429,10 +524,27 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 	t->new_child = false;
 	t->p.time_ns = e->time_ns;
 	t->p.nr = e->header.misc;
+	t->p.exit_nr = e->header.misc;
 	t->p.nargs = nargs;
 	t->p.comm_id = t->comm_id;
 	for (unsigned i = 0; i < nargs; i++)    /* a loop: no libc call */
 		t->p.args[i] = args[i];
+	if (t->interrupted && is_restart_of(pr, t)) {
+		/*
+		 * The kernel runs the interrupted call again: one call to
+		 * the program, from its first enter to the last exit, with
+		 * the paths of its first attempt.
+		 */
+		uint16_t exit_nr = t->p.nr;
+
+		t->interrupted = false;
+		t->p = t->ip;
+		t->p.exit_nr = exit_nr;
+		t->p.restarted = true;
+		t->gap_known = t->interrupted_gap_known;
+		t->last_exit_ns = t->interrupted_last_exit_ns;
+		return;
+	}
 	for (unsigned i = 0; i < e->nstrings; i++) {
 		struct string_ref s;
 
@@ -444,12 +556,48 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 	}
 	if (r == NULL)
 		return;
+	/* utimensat(fd, NULL, ...): no path to read; apply() names the fd */
+	if (r->null_is_fd && r->path >= 0 && t->p.args[r->path] == 0)
+		have[r->path] = false;
 	/*
 	 * Paths resolve against the fd table and cwd as they are at enter:
 	 * another thread may change them before the exit.
 	 */
 	t->p.resolved[0] = resolve(pr, t, r->dirfd, r->path, strs, have);
 	t->p.resolved[1] = resolve(pr, t, r->dirfd2, r->path2, strs, have);
+}
+
+/*
+ * Strings the enter could not read (the page was not resident), read
+ * again at the exit: the paths resolve now, against the same tables.
+ */
+static void
+on_strings(struct pairer *pr, const struct ior_syscall_strings *x,
+	   uint32_t size)
+{
+	struct thread *t = thread_get(pr, x->pid, x->tid);
+	const struct rule *r = rule_of(pr, t->p.nr);
+
+	if (!t->busy || t->p.exit_nr != x->header.misc || r == NULL ||
+	    t->p.restarted)
+		return;
+	for (unsigned i = 0; i < x->nstrings; i++) {
+		struct string_ref strs[6];
+		bool have[6] = { false };
+		struct string_ref s;
+
+		if (!record_string_at(x, size, x->str_off, x->nstrings, i, &s) ||
+		    s.tag >= 6 || (s.flags & IOR_STRING_FAULT))
+			continue;
+		strs[s.tag] = s;
+		have[s.tag] = true;
+		if (r->path == s.tag)
+			t->p.resolved[0] = resolve(pr, t, r->dirfd, r->path,
+						   strs, have);
+		else if (r->path2 == s.tag)
+			t->p.resolved[1] = resolve(pr, t, r->dirfd2, r->path2,
+						   strs, have);
+	}
 }
 
 struct rename {
@@ -523,6 +671,10 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 	const struct fd_entry *e;
 	uint32_t flags;
 
+	if (r->null_is_fd && r->path >= 0 && a[r->path] == 0) {
+		p->fd = fd_arg(a[r->dirfd]);
+		p->path_id = fd_path(pr, t, p->fd, &unknown);
+	}
 	if (r->fd >= 0) {
 		p->fd = fd_arg(a[r->fd]);
 		if (r->kind != K_MMAP || !(a[3] & 0x20 /* MAP_ANONYMOUS */)) {
@@ -710,13 +862,21 @@ emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 	p->tid = t->tid;
 	p->ret = ret;
 	p->comm_id = t->p.comm_id;
-	/* -512..-516 are restart codes: the syscall will run again. */
-	if (extra_flags & IOR_PAIR_UNFINISHED)
-		p->ret = 0;     /* it never returned: no value, no error */
-	else if (ret <= -512 && ret >= -516)
+	if (t->p.restarted)
 		p->pair_flags |= IOR_PAIR_RESTART;
-	else if (ret < 0 && ret >= -MAX_ERRNO)
+	if (extra_flags & IOR_PAIR_UNFINISHED) {
+		p->ret = 0;     /* it never returned: no value, no error */
+	} else if (r != NULL && (r->kind == K_SIGRETURN ||
+			  (r->kind == K_EXEC && ret == 0))) {
+		/* No return to the caller; rt_sigreturn's ret is the frame's */
+		p->pair_flags |= IOR_PAIR_NORETURN;
+		p->ret = 0;
+	} else if (is_restart_code(ret)) {
+		/* interrupted, and neither its restart nor EINTR was seen */
+		p->pair_flags |= IOR_PAIR_RESTART;
+	} else if (ret < 0 && ret >= -MAX_ERRNO) {
 		p->err = -ret;
+	}
 	p->family = t->p.nr < SYSNAMES_MAX ? pr->names.family[t->p.nr] : 0;
 	stream_put(&pr->out, p, sizeof(*p));
 	pr->totals.pairs++;
@@ -731,6 +891,7 @@ on_exit_record(struct pairer *pr, const struct ior_syscall_exit *x,
 {
 	struct thread *t = thread_get(pr, x->pid, x->tid);
 	bool clone_return = t->new_child && !t->busy && x->ret == 0;
+	const struct rule *r;
 
 	t->new_child = false;
 	if (clone_return) {
@@ -739,7 +900,18 @@ on_exit_record(struct pairer *pr, const struct ior_syscall_exit *x,
 		t->last_exit_ns = x->time_ns;
 		return;
 	}
-	if (!t->busy || t->p.nr != x->header.misc) {
+	if (!t->busy && x->ret == 0 && t->p.exec_ns &&
+	    (r = rule_of(pr, x->header.misc)) != NULL && r->kind == K_EXEC) {
+		/*
+		 * The return of an exec whose enter came before the process
+		 * was in scope (a launched command is traced from its exec).
+		 */
+		t->p.exec_ns = 0;
+		t->gap_known = true;
+		t->last_exit_ns = x->time_ns;
+		return;
+	}
+	if (!t->busy || t->p.exit_nr != x->header.misc) {
 		if (t->busy)
 			pr->totals.unmatched_enters++;
 		pr->totals.unmatched_exits++;
@@ -756,7 +928,37 @@ on_exit_record(struct pairer *pr, const struct ior_syscall_exit *x,
 		t->p.fdpair[0] = xf->fds[0];
 		t->p.fdpair[1] = xf->fds[1];
 	}
-	emit_pair(pr, t, x->time_ns, x->ret, 0);
+	if (is_restart_code(x->ret)) {
+		/*
+		 * Interrupted by a signal: the call goes on in its restart,
+		 * or fails with EINTR when the handler returns (rt_sigreturn
+		 * says which).  Keep it aside; the handler's calls pair as
+		 * usual meanwhile.
+		 */
+		flush_interrupted(pr, t, t->interrupted_exit_ns,
+				  t->interrupted_ret, 0);
+		t->interrupted = true;
+		t->ip = t->p;
+		t->interrupted_exit_ns = x->time_ns;
+		t->interrupted_ret = x->ret;
+		t->interrupted_gap_known = t->gap_known;
+		t->interrupted_last_exit_ns = t->last_exit_ns;
+		t->busy = false;
+		t->gap_known = true;
+		t->last_exit_ns = x->time_ns;
+		return;
+	}
+	{
+		r = rule_of(pr, t->p.nr);
+		emit_pair(pr, t, x->time_ns, x->ret, 0);
+		/*
+		 * The handler returns: the interrupted call fails with EINTR
+		 * now if the frame says so, else its restart follows.
+		 */
+		if (r != NULL && r->kind == K_SIGRETURN && t->interrupted &&
+		    x->ret == -EINTR)
+			flush_interrupted(pr, t, x->time_ns, -EINTR, 0);
+	}
 }
 
 static void
@@ -810,12 +1012,14 @@ on_exec(struct pairer *pr, const struct ior_exec *x)
 		if (old != NULL) {
 			t->busy = old->busy;
 			t->p = old->p;
+			t->p.exec_ns = x->time_ns;
 			t->gap_known = old->gap_known;
 			t->last_exit_ns = old->last_exit_ns;
 			thread_free(pr, old);
 		}
 	} else {
 		t = thread_get(pr, x->pid, x->pid);
+		t->p.exec_ns = x->time_ns;
 	}
 	t->comm_id = comm;
 }
@@ -829,6 +1033,8 @@ on_task_exit(struct pairer *pr, const struct ior_task_exit *x)
 	if (t != NULL) {
 		const struct rule *r = rule_of(pr, t->p.nr);
 
+		flush_interrupted(pr, t, t->interrupted_exit_ns,
+				  t->interrupted_ret, 0);
 		if (t->busy && r != NULL && r->kind == K_EXIT)
 			emit_pair(pr, t, x->time_ns, 0, IOR_PAIR_NORETURN);
 		else if (t->busy)
@@ -883,6 +1089,8 @@ drop_pending(uint32_t key, void *value, void *arg)
 	struct pairer *pr = arg;
 
 	(void)key;
+	flush_interrupted(pr, t, t->interrupted_exit_ns, t->interrupted_ret,
+			  0);
 	if (t->busy) {
 		t->busy = false;
 		pr->totals.unmatched_enters++;
@@ -902,6 +1110,8 @@ end_pending(uint32_t key, void *value, void *arg)
 	struct pairer *pr = arg;
 
 	(void)key;
+	flush_interrupted(pr, t, t->interrupted_exit_ns, t->interrupted_ret,
+			  0);
 	if (t->busy) {
 		emit_pair(pr, t, pr->end_ns, -512, IOR_PAIR_UNFINISHED);
 		pr->totals.pairs--;
@@ -967,7 +1177,9 @@ close_section(struct pairer *pr, const struct ior_trailer *in)
 	       sizeof(*t) - sizeof(t->header));
 	if (in != NULL)
 		stream_write_trailer(&pr->out, pr->totals.pairs,
-				     pr->totals.lost, in->reason, in->status);
+				     pr->totals.lost - pr->totals.missed,
+				     in->reason, in->status)->missed =
+			pr->totals.missed;
 	pr->section_open = false;
 	reset_state(pr);
 }
@@ -1052,6 +1264,18 @@ pair_input(struct pairer *pr, const char *path)
 			pr->totals.lost += ((const struct ior_loss *)rec)->lost;
 			idmap_foreach(&pr->threads, drop_pending, pr);
 			break;
+		case IOR_MISS: {
+			/* Skipped program runs are events lost as well. */
+			uint64_t n = ((const struct ior_miss *)rec)->missed;
+
+			pr->totals.lost += n;
+			pr->totals.missed += n;
+			idmap_foreach(&pr->threads, drop_pending, pr);
+			break;
+		}
+		case IOR_SYSCALL_STRINGS:
+			on_strings(pr, (const void *)rec, r.size);
+			continue;
 		default:
 			break;
 		}

@@ -7,6 +7,7 @@
 #ifndef IOR_PAIR_RULES_H
 #define IOR_PAIR_RULES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum rule_kind {
@@ -31,6 +32,8 @@ enum rule_kind {
 	K_FDPAIR,       /* two new fds in the exit record (pipe, socketpair) */
 	K_EXEC,
 	K_EXIT,         /* exit, exit_group: no exit event follows */
+	K_SIGRETURN,    /* rt_sigreturn: returns to where the signal came */
+	K_RESTART,      /* restart_syscall: the restart of another call */
 };
 
 struct rule {
@@ -44,6 +47,7 @@ struct rule {
 	int8_t path2;
 	int8_t flags;           /* of the open flags, -1 none */
 	const char *newfd_name; /* K_NEWFD: what the new fd is */
+	bool null_is_fd;        /* a NULL path names the dirfd itself */
 };
 
 /* The rule for a syscall name; a K_NONE rule for names it does not know. */

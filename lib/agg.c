@@ -1198,6 +1198,13 @@ agg_input_record(struct agg_input *in, const struct ior_record *rec)
 		in->section_lost += l->lost;
 		return true;
 	}
+	case IOR_MISS: {
+		/* Program runs the kernel skipped: events lost all the same. */
+		const struct ior_miss *m = (const void *)rec;
+		a->lost += m->missed;
+		in->section_lost += m->missed;
+		return true;
+	}
 	case IOR_PAIR_TOTALS: {
 		const struct ior_pair_totals *t = (const void *)rec;
 		a->unmatched_exits += t->unmatched_exits;

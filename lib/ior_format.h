@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ior_format.h - the ior record stream, version 1.0.  This header is the
+ * ior_format.h - the ior record stream, version 1.1.  This header is the
  * normative specification; docs/format.md explains it in prose.  It is
  * included by the BPF program as well as by user space, so it may use only
  * <linux/types.h> types.
@@ -45,7 +45,7 @@
 #endif
 
 #define IOR_VERSION_MAJOR 1
-#define IOR_VERSION_MINOR 0
+#define IOR_VERSION_MINOR 1
 
 /*
  * The magic, as in PNG: a high-bit byte catches 7-bit channels, CR LF and
@@ -90,6 +90,7 @@ enum ior_record_type {
 	IOR_SNAPSHOT_END = 0x0004,
 	IOR_LOSS = 0x0005,
 	IOR_TRAILER = 0x0006,
+	IOR_MISS = 0x0007,               /* 1.1 */
 
 	IOR_SYSCALL_ENTER = 0x0101,
 	IOR_SYSCALL_EXIT = 0x0102,
@@ -97,6 +98,7 @@ enum ior_record_type {
 	IOR_EXEC = 0x0104,
 	IOR_TASK_EXIT = 0x0105,
 	IOR_COMM = 0x0106,
+	IOR_SYSCALL_STRINGS = 0x0107,    /* 1.1 */
 
 	IOR_NAME = 0x0201,
 	IOR_PAIR = 0x0202,
@@ -283,8 +285,12 @@ struct ior_syscall_enter {
 
 /*
  * IOR_SYSCALL_EXIT: a traced thread left a syscall.  misc: the syscall
- * number.  32 bytes; 40 when the syscall filled an array of two fds
- * (pipe, pipe2, socketpair) and it succeeded: the fds follow, read from
+ * number.  For rt_sigreturn (1.1), whose exit the kernel reports with
+ * no syscall number, ret is the value the signal frame put back in the
+ * return register: -EINTR (-4) when the call the signal interrupted fails
+ * with EINTR, its syscall number when it is restarted.
+ * 32 bytes; 40 when the syscall filled an array of two fds (pipe, pipe2,
+ * socketpair) and it succeeded: the fds follow, read from
  * user memory at exit.  A reader tells by the record's size.
  */
 struct ior_syscall_exit {
@@ -355,6 +361,34 @@ struct ior_comm {
 };
 
 /*
+ * IOR_SYSCALL_STRINGS (1.1): strings of a syscall's arguments that the
+ * enter record could not read (IOR_STRING_FAULT: the page was not resident
+ * yet), read again at the syscall's exit, when the syscall itself has
+ * brought the page in.  misc: the syscall number.  Written just before the
+ * exit record of the same thread; only for arguments whose enter string
+ * had IOR_STRING_FAULT.  A reader replaces the enter's string of the same
+ * tag with this one.  Layout as IOR_SYSCALL_ENTER without the args.
+ *
+ *	8	time_ns		when the strings were read (the exit)
+ *	16	pid, tid
+ *	24	nstrings
+ *	25	reserved
+ *	26	str_off		32
+ *	28	reserved2
+ *	32	strings		tag: the argument index
+ */
+struct ior_syscall_strings {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__u8 nstrings;
+	__u8 reserved;
+	__u16 str_off;
+	__u32 reserved2;
+};
+
+/*
  * IOR_NAME: an interned string, defined once before the first record that
  * uses its id.  misc: enum ior_name_kind.  Ids are per section and per
  * kind, starting at 1; 0 means "none".  One string, tag 0.
@@ -414,8 +448,12 @@ enum ior_pair_flags {
 	IOR_PAIR_READ = 1 << 1,         /* bytes were read (path_id side) */
 	IOR_PAIR_WRITE = 1 << 2,        /* bytes were written (path2_id side
 					   for a transfer, else path_id) */
-	IOR_PAIR_RESTART = 1 << 3,      /* interrupted, to be restarted */
-	IOR_PAIR_NORETURN = 1 << 4,     /* exit/exit_group: ended by exit */
+	IOR_PAIR_RESTART = 1 << 3,      /* restarted after a signal: time_ns is
+					   the first attempt's enter, ret the
+					   last attempt's */
+	IOR_PAIR_NORETURN = 1 << 4,     /* no return to the caller: exit,
+					   exit_group (ended by the task's exit),
+					   execve (by the exec), rt_sigreturn */
 	IOR_PAIR_FD_UNKNOWN = 1 << 5,   /* the fd was not in the fd table */
 	IOR_PAIR_CWD_UNKNOWN = 1 << 6,  /* a relative path met a cwd not known
 					   for certain: "<unknown cwd>/..." */
@@ -437,8 +475,11 @@ struct ior_pair_totals {
 	__u64 unmatched_exits;  /* exit without its enter (began before
 				   capture, or the enter was lost) */
 	__u64 unmatched_enters; /* enter whose exit never came */
-	__u64 lost;             /* events the kernel lost (input loss) */
+	__u64 lost;             /* events the kernel lost (input loss and,
+				   from 1.1, program runs it skipped) */
 	__u64 fd_unknown;       /* pairs on an fd the table did not know */
+	__u64 missed;           /* 1.1: of lost, the runs the kernel skipped
+				   (IOR_MISS records of the input) */
 };
 
 /*
@@ -457,6 +498,24 @@ struct ior_loss {
 };
 
 /*
+ * IOR_MISS (1.1): runs of a BPF program the kernel skipped.  The kernel
+ * does not run a tracing program that is already running on the same CPU
+ * (a probe hit inside the program itself, or from an interrupt while it
+ * runs): the event is lost without reaching the ring buffer.  Counted per
+ * program (recursion_misses of bpf_prog_info); written whenever a count
+ * grew, like IOR_LOSS.  misc: 0.  One string, tag 0: the program's name.
+ */
+struct ior_miss {
+	struct ior_record header;
+	__u64 time_ns;          /* when the count was read */
+	__u64 missed;           /* since the previous miss record of this program */
+	__u64 missed_total;
+	__u16 str_off;
+	__u16 nstrings;
+	__u32 reserved;
+};
+
+/*
  * IOR_TRAILER: a clean end of the section.  misc: 0.  A reader that reaches
  * the end of input (or a new section header) without a trailer reports the
  * section as truncated.
@@ -469,6 +528,8 @@ struct ior_trailer {
 	__u64 lost;             /* events lost, all CPUs */
 	__u32 reason;           /* enum ior_stop_reason */
 	__s32 status;           /* launched command's wait status, else 0 */
+	__u64 missed;           /* 1.1: program runs the kernel skipped, all
+				   programs: the sum of the IOR_MISS records */
 };
 
 enum ior_stop_reason {

@@ -25,11 +25,13 @@ _Static_assert(sizeof(struct ior_task_new) == 56, "task new");
 _Static_assert(sizeof(struct ior_exec) == 48, "exec");
 _Static_assert(sizeof(struct ior_task_exit) == 32, "task exit");
 _Static_assert(sizeof(struct ior_comm) == 40, "comm");
+_Static_assert(sizeof(struct ior_syscall_strings) == 32, "syscall strings");
+_Static_assert(sizeof(struct ior_miss) == 40, "miss");
 _Static_assert(sizeof(struct ior_loss) == 40, "loss");
-_Static_assert(sizeof(struct ior_trailer) == 48, "trailer");
+_Static_assert(sizeof(struct ior_trailer) == 56, "trailer");
 _Static_assert(sizeof(struct ior_name) == 16, "name");
 _Static_assert(sizeof(struct ior_pair) == 80, "pair");
-_Static_assert(sizeof(struct ior_pair_totals) == 48, "pair totals");
+_Static_assert(sizeof(struct ior_pair_totals) == 56, "pair totals");
 
 /*
  * Reads of 64 KiB: the buffer they land in stays in the cache between
@@ -48,12 +50,14 @@ const uint8_t stream_known_words[32] = {
 	WORDS(IOR_SNAPSHOT_END, ior_snapshot_end),
 	WORDS(IOR_LOSS, ior_loss),
 	WORDS(IOR_TRAILER, ior_trailer),
+	WORDS(IOR_MISS, ior_miss),
 	WORDS(IOR_SYSCALL_ENTER, ior_syscall_enter),
 	WORDS(IOR_SYSCALL_EXIT, ior_syscall_exit),
 	WORDS(IOR_TASK_NEW, ior_task_new),
 	WORDS(IOR_EXEC, ior_exec),
 	WORDS(IOR_TASK_EXIT, ior_task_exit),
 	WORDS(IOR_COMM, ior_comm),
+	WORDS(IOR_SYSCALL_STRINGS, ior_syscall_strings),
 	WORDS(IOR_NAME, ior_name),
 	WORDS(IOR_PAIR, ior_pair),
 	WORDS(IOR_PAIR_TOTALS, ior_pair_totals),
@@ -80,12 +84,14 @@ record_type_name(uint16_t type)
 	case IOR_SNAPSHOT_END: return "snapshot_end";
 	case IOR_LOSS: return "loss";
 	case IOR_TRAILER: return "trailer";
+	case IOR_MISS: return "miss";
 	case IOR_SYSCALL_ENTER: return "enter";
 	case IOR_SYSCALL_EXIT: return "exit";
 	case IOR_TASK_NEW: return "task_new";
 	case IOR_EXEC: return "exec";
 	case IOR_TASK_EXIT: return "task_exit";
 	case IOR_COMM: return "comm";
+	case IOR_SYSCALL_STRINGS: return "strings";
 	case IOR_NAME: return "name";
 	case IOR_PAIR: return "pair";
 	case IOR_PAIR_TOTALS: return "pair_totals";
@@ -606,7 +612,7 @@ stream_write_section(struct stream_writer *w, int argc, char **argv,
 	w->section_records = 0;
 }
 
-void
+struct ior_trailer *
 stream_write_trailer(struct stream_writer *w, uint64_t events, uint64_t lost,
 		     uint32_t reason, int32_t status)
 {
@@ -622,4 +628,5 @@ stream_write_trailer(struct stream_writer *w, uint64_t events, uint64_t lost,
 	t->lost = lost;
 	t->reason = reason;
 	t->status = status;
+	return t;
 }

@@ -197,8 +197,10 @@ static inline void stream_put(struct stream_writer *w, const void *rec,
  */
 void stream_write_section(struct stream_writer *w, int argc, char **argv,
 			  uint64_t anchor_clock_ns, uint64_t anchor_realtime_ns);
-void stream_write_trailer(struct stream_writer *w, uint64_t events,
-			  uint64_t lost, uint32_t reason, int32_t status);
+/* The trailer, valid until the next call on w (to set fields such as missed). */
+struct ior_trailer *stream_write_trailer(struct stream_writer *w,
+					 uint64_t events, uint64_t lost,
+					 uint32_t reason, int32_t status);
 
 /*
  * Building records with strings: a caller-owned buffer of IOR_RECORD_MAX

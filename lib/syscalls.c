@@ -69,7 +69,7 @@ static const struct {
 		"epoll_ctl" },
 	[IOR_FAMILY_PROCESS] = { "process", false,
 		"execve execveat exit exit_group clone clone3 fork vfork "
-		"wait4 waitid" },
+		"wait4 waitid rt_sigreturn restart_syscall" },
 	/*
 	 * Calls that make file descriptors without a path: traced by default
 	 * so the fd table knows what an fd is, and they are rare.

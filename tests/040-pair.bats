@@ -138,7 +138,7 @@ EOF
 	run jqp -c '[pairs | [.time_ns, .latency_ns, .gap_ns, .bytes, .read, .write]]'
 	assert_output '[[1000,500,null,0,false,false],[2000,100,500,0,false,false],[3000,100,900,0,false,false],[4000,100,900,0,false,false],[5000,100,900,0,false,false],[6000,400,900,0,false,false]]'
 	run jqp -c 'totals'
-	assert_output '{"pairs":6,"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":0}'
+	assert_output '{"pairs":6,"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":0,"missed":0}'
 }
 
 @test "an absolute path's .. at the root stays at the root" {
@@ -407,7 +407,7 @@ EOF
 	run jqp -c '[pairs | select(.time_ns == 3000 or .time_ns == 5100) | .flags]'
 	assert_output '[2,2]'
 	run jqp -c 'totals'
-	assert_output '{"pairs":20,"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":4}'
+	assert_output '{"pairs":20,"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":4,"missed":0}'
 }
 
 @test "close forgets the fd: a later call on it gets the unknown marker" {
@@ -793,7 +793,7 @@ EOF
 [77,78,1,"<unknown fd 1>",10,true]
 EOF
 	run jqp -c 'totals'
-	assert_output '{"pairs":2,"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":2}'
+	assert_output '{"pairs":2,"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":2,"missed":0}'
 }
 
 @test "socket makes an fd named socket:" {
@@ -977,7 +977,7 @@ EOF
 	run jqp -c 'pairs | [.syscall, .fd, .path, .fd_unknown, .time_ns, .latency_ns, .gap_ns]'
 	assert_output '["read",5,"<unknown fd 5>",true,1500,100,500]'
 	run jqp -c 'totals'
-	assert_output '{"pairs":1,"unmatched_exits":1,"unmatched_enters":0,"lost":0,"fd_unknown":1}'
+	assert_output '{"pairs":1,"unmatched_exits":1,"unmatched_enters":0,"lost":0,"fd_unknown":1,"missed":0}'
 }
 
 @test "an enter whose exit never came is counted, and the thread's next call pairs with its own enter" {
@@ -1000,7 +1000,7 @@ EOF
 OUT
 	# Both reads: the first was overtaken, the last was open at the end.
 	run jqp -c 'totals'
-	assert_output '{"pairs":1,"unmatched_exits":0,"unmatched_enters":2,"lost":0,"fd_unknown":0}'
+	assert_output '{"pairs":1,"unmatched_exits":0,"unmatched_enters":2,"lost":0,"fd_unknown":0,"missed":0}'
 }
 
 @test "an exit with another syscall's number pairs with nothing" {
@@ -1017,7 +1017,7 @@ EOF
 	run jqp -c 'pairs | [.syscall, .time_ns, .latency_ns, .ret, .bytes]'
 	assert_output '["read",2000,100,7,7]'
 	run jqp -c 'totals'
-	assert_output '{"pairs":1,"unmatched_exits":1,"unmatched_enters":1,"lost":0,"fd_unknown":0}'
+	assert_output '{"pairs":1,"unmatched_exits":1,"unmatched_enters":1,"lost":0,"fd_unknown":0,"missed":0}'
 }
 
 @test "a syscall number the table does not name gets no other syscall's rule" {
@@ -1082,7 +1082,7 @@ EOF
 ["read",10,10,4,"<unknown fd 4>",-9,"EBADF",3200,100,100]
 EOF
 	run jqp -c 'totals'
-	assert_output '{"pairs":4,"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":1}'
+	assert_output '{"pairs":4,"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":1,"missed":0}'
 }
 
 @test "the execve pair carries its caller's comm, the calls after it the new program's" {
@@ -1133,7 +1133,7 @@ EOF
 [10,10,"cat",4,"<unknown fd 4>",100]
 EOF
 	run jqp -c 'totals'
-	assert_output '{"pairs":4,"unmatched_exits":0,"unmatched_enters":1,"lost":0,"fd_unknown":1}'
+	assert_output '{"pairs":4,"unmatched_exits":0,"unmatched_enters":1,"lost":0,"fd_unknown":1,"missed":0}'
 }
 
 @test "exit_group and exit pair at the task's exit, with noreturn" {
@@ -1158,40 +1158,58 @@ EOF
 EOF
 	# The leader's read was cut short by the exit_group.
 	run jqp -c 'totals'
-	assert_output '{"pairs":2,"unmatched_exits":0,"unmatched_enters":1,"lost":0,"fd_unknown":0}'
+	assert_output '{"pairs":2,"unmatched_exits":0,"unmatched_enters":1,"lost":0,"fd_unknown":0,"missed":0}'
 }
 
-@test "restart codes -512..-516 are not errors: restart is set, errno is not; the restarted call pairs on its own" {
+@test "a call restarted after a signal is one pair from its first enter, marked restart; restart codes are never errors" {
 	pair restart <<'EOF'
+syscall nr=15 name=rt_sigreturn nargs=0
+syscall nr=35 name=nanosleep nargs=2
+syscall nr=219 name=restart_syscall nargs=0
 process pid=10 comm=sh exe=/bin/sh cwd=/home/u
 fd pid=10 fd=0 path=/dev/tty
 snapshot_end
 enter t=1000 pid=10 nr=read args=0,0,10
 exit t=1100 pid=10 nr=read ret=-512
+enter t=1150 pid=10 nr=write args=0,0,1
+exit t=1160 pid=10 nr=write ret=1
+enter t=1170 pid=10 nr=rt_sigreturn
+exit t=1180 pid=10 nr=rt_sigreturn ret=0
 enter t=1300 pid=10 nr=read args=0,0,10
 exit t=1400 pid=10 nr=read ret=7
 enter t=2000 pid=10 nr=read args=0,0,10
 exit t=2100 pid=10 nr=read ret=-513
 enter t=2200 pid=10 nr=read args=0,0,10
 exit t=2300 pid=10 nr=read ret=-514
-enter t=2400 pid=10 nr=read args=0,0,10
-exit t=2500 pid=10 nr=read ret=-516
-enter t=2600 pid=10 nr=read args=0,0,10
-exit t=2700 pid=10 nr=read ret=-EINTR
+enter t=2310 pid=10 nr=rt_sigreturn
+exit t=2320 pid=10 nr=rt_sigreturn ret=-EINTR
+enter t=2400 pid=10 nr=nanosleep args=1,0
+exit t=2500 pid=10 nr=nanosleep ret=-516
+enter t=2600 pid=10 nr=restart_syscall
+exit t=2700 pid=10 nr=restart_syscall ret=0
 enter t=2800 pid=10 nr=read args=0,0,10
 exit t=2900 pid=10 nr=read ret=-511
+enter t=3000 pid=10 nr=read args=0,0,10
+exit t=3100 pid=10 nr=read ret=-512
 trailer
 EOF
-	run jqp -c 'pairs | [.ret, .errno, .restart, .bytes, .read, .time_ns, .latency_ns, .gap_ns]'
+	run jqp -c 'pairs | [.syscall, .ret, .errno, .restart, .noreturn, .bytes,
+		.time_ns, .latency_ns, .gap_ns]'
 	assert_output - <<'EOF'
-[-512,null,true,0,false,1000,100,null]
-[7,null,null,7,true,1300,100,200]
-[-513,null,true,0,false,2000,100,600]
-[-514,null,true,0,false,2200,100,100]
-[-516,null,true,0,false,2400,100,100]
-[-4,"EINTR",null,0,false,2600,100,100]
-[-511,"E511",null,0,false,2800,100,100]
+["write",1,null,null,null,1,1150,10,50]
+["rt_sigreturn",0,null,null,true,0,1170,10,10]
+["read",7,null,true,null,7,1000,400,null]
+["rt_sigreturn",0,null,null,true,0,2310,10,10]
+["read",-4,"EINTR",true,null,0,2000,320,600]
+["nanosleep",0,null,true,null,0,2400,300,80]
+["read",-511,"E511",null,null,0,2800,100,100]
+["read",-512,null,true,null,0,3000,100,100]
 EOF
+	run jqp -c '[of("pair_totals")] | last | [.pairs, .unmatched_exits, .unmatched_enters]'
+	assert_output '[8,0,0]'
+	run "$IOR_BIN/ior-dump" "$T/restart.pair"
+	refute_output --regexp 'Unknown error 51[2346]'
+	assert_output --partial 'read(0 "/dev/tty") = ? ERESTARTSYS (restart)'
 }
 
 @test "a loss record drops the enters in flight instead of pairing them; lost is in pair_totals and the trailer" {
@@ -1216,7 +1234,7 @@ EOF
 	run jqp -c 'pairs | [.tid, .syscall, .ret, .bytes, .time_ns, .latency_ns]'
 	assert_output '[10,"read",9,9,1500,100]'
 	run jqp -c 'totals'
-	assert_output '{"pairs":1,"unmatched_exits":3,"unmatched_enters":3,"lost":9,"fd_unknown":0}'
+	assert_output '{"pairs":1,"unmatched_exits":3,"unmatched_enters":3,"lost":9,"fd_unknown":0,"missed":0}'
 	# The loss records pass through; the trailer keeps the total, and the
 	# input's reason and status.
 	run jqp -c '[trailer.lost, ([of("loss") | .lost_total]), trailer.events,
@@ -1532,11 +1550,11 @@ EOF
 	local size
 	size=$(stat -c %s "$T/good.ior")
 	# Without its trailer: a truncated section, then a good one.
-	head -c $((size - 48)) "$T/good.ior" > "$T/notrailer.ior"
+	head -c $((size - 56)) "$T/good.ior" > "$T/notrailer.ior"
 	cat "$T/notrailer.ior" "$T/good.ior" > "$T/two.ior"
 	run --separate-stderr "$IOR_BIN/ior-pair" "$T/two.ior"
 	assert_failure 1
-	assert_equal "$stderr" "ior-pair: $T/two.ior: truncated section before offset $((size - 48)): no trailer after $(( $("$IOR_BIN/ior-dump" --json "$T/good.ior" | wc -l) - 2 )) records"
+	assert_equal "$stderr" "ior-pair: $T/two.ior: truncated section before offset $((size - 56)): no trailer after $(( $("$IOR_BIN/ior-dump" --json "$T/good.ior" | wc -l) - 2 )) records"
 	"$IOR_BIN/ior-pair" "$T/two.ior" > "$T/two.pair" 2> /dev/null || true
 	# The first section's pairs, and no trailer after them.
 	run bash -c '"$1" --json "$2" 2>/dev/null | jq -c "select(.type == \"pair\" or .type == \"trailer\") | [.type, .ret]" | head -n 5' _ "$IOR_BIN/ior-dump" "$T/two.pair"

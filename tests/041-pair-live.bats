@@ -54,7 +54,7 @@ jqw() {
 @test "nothing is unmatched or lost, and the trailer says so too" {
 	paired_stream
 	run jqw -c '[of("pair_totals")] | last | del(.type, .offset, .pairs)'
-	assert_output '{"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":0}'
+	assert_output '{"unmatched_exits":0,"unmatched_enters":0,"lost":0,"fd_unknown":0,"missed":0}'
 	run jqw -c 'trailer | [.lost, .reason, .status]'
 	assert_output '[0,"command",0]'
 }
@@ -195,7 +195,7 @@ jqw() {
 	assert_output '[[true,null],[true,null],[[0,null,true,true]],[[0,null,true,true]]]'
 }
 
-@test "with %process, the only unmatched exit is the command's own execve, not the child's return from clone" {
+@test "with %process, nothing is unmatched: not the command's own execve, nor the child's return from clone" {
 	require_bpf
 	mkdir "$T/work"
 	"$IOR_BIN/ior-capture" -q -e %default,%process -- \
@@ -203,10 +203,11 @@ jqw() {
 	"$IOR_BIN/ior-pair" "$STREAM" > "$T/process.pair"
 	# The raw stream has two exits without an enter in their thread: the
 	# workload's execve (ior-capture traces the command from its exec, so
-	# the call began before the capture: unmatched, as format.md defines
-	# it) and the fork child's return from clone (the parent's clone is
-	# paired: the child's half is no call of its own, nothing was lost).
+	# the call began before the capture; its exit follows the exec record
+	# and is the exec's return, not a lost enter) and the fork child's
+	# return from clone (the parent's clone is paired: the child's half is
+	# no call of its own).  Neither is a call whose enter was lost.
 	dump_json "$T/process.pair"
 	run jqs -c '[of("pair_totals")] | last | [.unmatched_exits, .unmatched_enters, .lost]'
-	assert_output '[1,0,0]'
+	assert_output '[0,0,0]'
 }

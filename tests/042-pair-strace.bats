@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # ior-capture | ior-pair against strace, on real programs nobody here wrote:
-# tar and cp -r over a small generated tree.  Each program runs twice on
+# tar, cp -r and find over a small generated tree, and a C compiler.  Each program runs twice on
 # the same input, once under each tracer, writing into a fresh directory;
 # the calls of the traced process tree must agree exactly: each syscall's
 # count and failures, the bytes read and written, and the calls in order.
@@ -11,7 +11,7 @@ load helpers
 # The syscalls compared: ones whose count a single-threaded program makes
 # the same way every run.  (Not mmap, brk, futex or getrandom, which the
 # C library may make differently under another tracer.)
-SYSCALLS=openat,creat,read,pread64,write,close,newfstatat,getdents64,lseek,fcntl,copy_file_range,mkdirat,fadvise64
+SYSCALLS=openat,creat,read,pread64,write,close,newfstatat,getdents64,lseek,fcntl,copy_file_range,mkdirat,fadvise64,statfs
 
 setup() {
 	ior_setup
@@ -57,6 +57,11 @@ ior_calls() {
 	run jqs -c '[([of("pair_totals")] | last | .lost, .unmatched_exits,
 		.unmatched_enters), trailer.lost]'
 	assert_output '[0,0,0,0]'
+	# Every path was read, at the enter or, on a page the call itself
+	# brought in, at the exit.
+	run jqs -c '[of("pair") | select(.path == "<unreadable path>"
+		or .path2 == "<unreadable path>") | .syscall]'
+	assert_output '[]'
 	jqs -r --argjson root "$root" 'tree($root) as $tree
 		| [of("pair") | select(.pid as $p | any($tree[]; . == $p))] as $c
 		| ($c[] | "\(.syscall) \(.errno // (if .read or .write
@@ -150,4 +155,36 @@ compare() {
 		   | .bytes] as $same
 		| [($all | add), ($same | add)]'
 	assert_output "[$(tree_size),$(tree_size)]"
+}
+
+@test "find: ior-pair's calls, counts and bytes are strace's" {
+	local find
+	find=$(command -v find) || skip "no find"
+	ior_calls "$find" "$T/in/src" -name 'f1*' -size +1k \
+		-fprint "$T/found1" > "$T/find.ior-calls"
+	strace_calls "$find" "$T/in/src" -name 'f1*' -size +1k \
+		-fprint "$T/found2" > "$T/find.strace-calls"
+	cmp "$T/found1" "$T/found2"
+	compare find
+	# It read every directory of the tree.
+	run jqs -c --arg in "$T/in/src" '[of("pair")
+		| select(.syscall == "getdents64" and .ret > 0) | .path]
+		| unique | length'
+	assert_output 4
+}
+
+@test "cc -c: ior-pair's calls, counts and bytes are strace's, through the compiler's processes" {
+	local cc
+	cc=$(command -v cc) || skip "no cc"
+	mkdir "$T/out1" "$T/out2"
+	printf '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n' \
+		> "$T/in/hello.c"
+	ior_calls "$cc" -c -o "$T/out1/hello.o" "$T/in/hello.c" > "$T/cc.ior-calls"
+	strace_calls "$cc" -c -o "$T/out2/hello.o" "$T/in/hello.c" > "$T/cc.strace-calls"
+	compare cc
+	# The source was read and the object written, by path.
+	run jqs -c --arg src "$T/in/hello.c" --arg obj "$T/out1/hello.o" '
+		[([of("pair") | select(.read and .path == $src)] | length > 0),
+		 ([of("pair") | select(.write and .path == $obj)] | length > 0)]'
+	assert_output '[true,true]'
 }

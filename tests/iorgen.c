@@ -39,12 +39,14 @@ static const char usage_text[] =
 "  task_exit pid= [tid=PID] [code=0] [last]\n"
 "  comm pid= [tid=PID] comm=\n"
 "  loss [cpu=0] lost=N [total=running sum of this cpu]\n"
+"  miss missed=N [total=running sum] [program=S]  (skipped program runs)\n"
 "  name [kind=path|comm|N] id=N value=S    (an interned string)\n"
 "  pair pid= [tid=PID] nr=N|NAME [ret=0 latency=0 gap=0 bytes=0 path=ID\n"
 "          path2=ID comm=ID fd=-1 flags=0 err=-ret family=of nr pflags=0]\n"
 "  pair_totals [pairs=N unmatched_exits=0 unmatched_enters=0 lost=0\n"
 "          fd_unknown=0]              (pairs: counted in this section)\n"
-"  trailer [records= events= lost=]   (default: counted in this section)\n"
+"  trailer [records= events= lost= missed=]  (default: counted in this\n"
+"          section)\n"
 "          [reason=end|signal|duration|command|target|N] [status=0]\n"
 "  record type=N [fill=HEX]           (any type, body of fill bytes)\n"
 "  raw HEX|\"STRING\" ...               (bytes as they are, no framing)\n"
@@ -75,6 +77,7 @@ static int ntok;
 
 static struct stream_writer out;
 static _Alignas(8) unsigned char rec[IOR_RECORD_MAX];
+static uint64_t missed_sum;     /* miss records in this section */
 
 /* State that gives defaults to later lines. */
 static uint64_t clock_ns;       /* t of the last timed record */
@@ -463,7 +466,7 @@ cmd_section(int argc, char **argv)
 	s->producer_pid = num("pid", s->producer_pid, 32);
 	s->clock_id = num("clock", s->clock_id, 32);
 	s->size = num("size", s->size, 32);
-	events = lost_sum = nprocesses = nfds = npairs = 0;
+	events = lost_sum = missed_sum = nprocesses = nfds = npairs = 0;
 	memset(cpu_total, 0, sizeof(cpu_total));
 }
 
@@ -676,6 +679,24 @@ cmd_loss(void)
 }
 
 static void
+cmd_miss(void)
+{
+	struct ior_miss *r = start(IOR_MISS, 0, sizeof(*r));
+	struct token *prog = get("program", true);
+	uint32_t off = sizeof(*r);
+
+	r->time_ns = when();
+	r->missed = need("missed", 64);
+	missed_sum += r->missed;
+	r->missed_total = num("total", missed_sum, 64);
+	r->str_off = off;
+	r->nstrings = 1;
+	record_add_string(rec, &off, prog ? (const char *)prog->val :
+			  "ior_sys_enter", prog ? prog->len : 13, 0, 0);
+	emit(record_finish(rec, off));
+}
+
+static void
 cmd_name(void)
 {
 	static const char *const keys[] = { "value" };
@@ -762,6 +783,7 @@ cmd_trailer(void)
 	memcpy(rec, out.buf + out.len, sizeof(*r));
 	r->time_ns = time;
 	r->records = num("records", r->records, 64);
+	r->missed = num("missed", missed_sum, 64);
 	emit(sizeof(*r));
 }
 
@@ -826,7 +848,7 @@ static const struct {
 	{ "enter", cmd_enter }, { "exit", cmd_exit },
 	{ "task_new", cmd_task_new }, { "exec", cmd_exec },
 	{ "task_exit", cmd_task_exit }, { "comm", cmd_comm },
-	{ "loss", cmd_loss }, { "trailer", cmd_trailer },
+	{ "loss", cmd_loss }, { "miss", cmd_miss }, { "trailer", cmd_trailer },
 	{ "name", cmd_name }, { "pair", cmd_pair },
 	{ "pair_totals", cmd_pair_totals },
 	{ "record", cmd_record }, { "raw", cmd_raw },

@@ -4,6 +4,8 @@
  *
  *	workload [-v] DIR
  *	workload [-v] threads DIR SECONDS
+ *	workload [-v] fault|futimens|umount DIR
+ *	workload [-v] signal DIR restart|intr
  *
  * Every step below is one syscall made through syscall(2), so that what the
  * C library would substitute (glibc's open() is openat, rename() may be
@@ -58,6 +60,32 @@
  * ms until SECONDS have passed.  So thread 1's reads return 10 and thread
  * 2's return 20: a test tells them apart by tid and by byte count.
  *
+ * fault mode: the paths of four calls lie on pages this process has never
+ * touched, each the only page of a mapping of its own file (so that the
+ * kernel's fault-around cannot bring one in with another): the first touch
+ * of each is inside the syscall, and a BPF program at sys_enter cannot read
+ * the path.  DIR/fault.txt is created first (openat, write 5, close) with
+ * ordinary paths; then, with the mapped paths:
+ *   f1  openat(AT_FDCWD, "DIR/fault.txt", O_RDONLY) = F; read(F, buf, 100)
+ *         = 5; close(F)
+ *   f2  rename("DIR/fault.txt", "DIR/fault-renamed.txt") = 0 (renameat2
+ *         where there is no rename), both paths mapped
+ *   f3  statfs("DIR", buf) = 0
+ *
+ * futimens mode: openat(AT_FDCWD, "DIR/futimens.txt", O_CREAT|O_WRONLY|
+ * O_TRUNC, 0644) = U; utimensat(U, NULL, NULL, 0) = 0 (what futimens(3)
+ * makes); close(U).
+ *
+ * signal mode (signal DIR restart|intr): a pipe; SIGALRM's handler (with
+ * SA_RESTART for restart) writes one byte to the pipe's write end; a
+ * 200 ms timer (setitimer) is started and read(pipe, buf, 10) blocks until
+ * the signal.  With restart the kernel restarts the read, which returns 1;
+ * with intr it fails with EINTR, and a second read returns 1.  Then it
+ * closes both ends.
+ *
+ * umount mode: mount("none", "DIR/mnt", "tmpfs", 0, NULL) = 0 and
+ * umount2("DIR/mnt", 0) = 0 (DIR/mnt is made if missing).
+ *
  * Exit status: 0 when every step returned what is documented above, 1
  * otherwise (with a message on standard error), 2 for a usage error.
  */
@@ -69,7 +97,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -82,7 +115,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: workload [-v] DIR\n"
-		"       workload [-v] threads DIR SECONDS\n");
+		"       workload [-v] threads DIR SECONDS\n"
+		"       workload [-v] fault|futimens|umount DIR\n"
+		"       workload [-v] signal DIR restart|intr\n");
 	exit(2);
 }
 
@@ -300,6 +335,138 @@ run_threads(const char *dir, const char *secs)
 	return 0;
 }
 
+/* fault mode */
+
+/*
+ * The path, written to a file of its own and mapped: a page of the page
+ * cache that no page table of this process points at yet.
+ */
+static const char *
+untouched(const char *dir, const char *tag, const char *path)
+{
+	char file[4096];
+	void *p;
+	int fd;
+
+	join(file, sizeof(file), dir, tag);
+	if ((fd = open(file, O_CREAT | O_RDWR | O_TRUNC | O_CLOEXEC, 0644)) == -1)
+		die("%s: %s", file, strerror(errno));
+	if (write(fd, path, strlen(path) + 1) != (ssize_t)strlen(path) + 1)
+		die("write %s: %s", file, strerror(errno));
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap %s: %s", file, strerror(errno));
+	close(fd);
+	return p;
+}
+
+static int
+run_fault(const char *dir)
+{
+	char path[4096], renamed[4096];
+	const char *m_open, *m_from, *m_to, *m_dir;
+	struct statfs sfs;
+	long fd;
+
+	join(path, sizeof(path), dir, "fault.txt");
+	join(renamed, sizeof(renamed), dir, "fault-renamed.txt");
+	fd = expect(open_at(path, O_CREAT | O_WRONLY | O_TRUNC), ANY,
+		    "openat fault.txt for writing");
+	expect(syscall(SYS_write, fd, "fault", 5), 5, "write 5");
+	expect(syscall(SYS_close, fd), 0, "close");
+	m_open = untouched(dir, ".path-open", path);
+	m_from = untouched(dir, ".path-from", path);
+	m_to = untouched(dir, ".path-to", renamed);
+	m_dir = untouched(dir, ".path-dir", dir);
+
+	fd = expect(open_at(m_open, O_RDONLY), ANY, "openat mapped fault.txt");
+	expect(syscall(SYS_read, fd, buf, 100), 5, "read 5");
+	expect(syscall(SYS_close, fd), 0, "close");
+#ifdef SYS_rename
+	expect(syscall(SYS_rename, m_from, m_to), 0, "rename mapped");
+#else
+	expect(syscall(SYS_renameat2, AT_FDCWD, m_from, AT_FDCWD, m_to, 0), 0,
+	       "renameat2 mapped");
+#endif
+	expect(syscall(SYS_statfs, m_dir, &sfs), 0, "statfs mapped");
+	return 0;
+}
+
+static int
+run_futimens(const char *dir)
+{
+	char path[4096];
+	long fd;
+
+	join(path, sizeof(path), dir, "futimens.txt");
+	fd = expect(open_at(path, O_CREAT | O_WRONLY | O_TRUNC), ANY,
+		    "openat futimens.txt");
+	expect(syscall(SYS_utimensat, fd, NULL, NULL, 0), 0,
+	       "utimensat(fd, NULL)");
+	expect(syscall(SYS_close, fd), 0, "close");
+	return 0;
+}
+
+/* signal mode */
+
+static int signal_pipe[2];
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	if (syscall(SYS_write, signal_pipe[1], "s", 1) != 1)
+		_exit(1);
+}
+
+static int
+run_signal(const char *how)
+{
+	bool restart = strcmp(how, "restart") == 0;
+	struct itimerval timer = { { 0, 0 }, { 0, 200 * 1000 } };
+	struct sigaction sa;
+	long n;
+
+	if (!restart && strcmp(how, "intr") != 0)
+		usage();
+	if (pipe(signal_pipe) == -1)
+		die("pipe: %s", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) == -1)
+		die("sigaction: %s", strerror(errno));
+	if (setitimer(ITIMER_REAL, &timer, NULL) == -1)
+		die("setitimer: %s", strerror(errno));
+	n = syscall(SYS_read, signal_pipe[0], buf, 10);
+	if (restart) {
+		expect(n, 1, "read restarted after the signal");
+	} else {
+		if (n != -1 || errno != EINTR)
+			die("read returned %ld, not EINTR", n);
+		say("read = -1 EINTR");
+		expect(syscall(SYS_read, signal_pipe[0], buf, 10), 1,
+		       "read after EINTR");
+	}
+	expect(syscall(SYS_close, signal_pipe[0]), 0, "close");
+	expect(syscall(SYS_close, signal_pipe[1]), 0, "close");
+	return 0;
+}
+
+static int
+run_umount(const char *dir)
+{
+	char mnt[4096];
+
+	join(mnt, sizeof(mnt), dir, "mnt");
+	if (mkdir(mnt, 0755) == -1 && errno != EEXIST)
+		die("mkdir %s: %s", mnt, strerror(errno));
+	expect(syscall(SYS_mount, "none", mnt, "tmpfs", 0, NULL), 0, "mount");
+	expect(syscall(SYS_umount2, mnt, 0), 0, "umount2");
+	return 0;
+}
+
 /*
  * No getopt: the build's libbsd overlay renames it, and this program is
  * linked without libbsd so that it makes no syscalls of libbsd's own.
@@ -318,5 +485,13 @@ main(int argc, char **argv)
 		return run(argv[0]);
 	if (argc == 3 && strcmp(argv[0], "threads") == 0)
 		return run_threads(argv[1], argv[2]);
+	if (argc == 2 && strcmp(argv[0], "fault") == 0)
+		return run_fault(argv[1]);
+	if (argc == 2 && strcmp(argv[0], "futimens") == 0)
+		return run_futimens(argv[1]);
+	if (argc == 3 && strcmp(argv[0], "signal") == 0)
+		return run_signal(argv[2]);
+	if (argc == 2 && strcmp(argv[0], "umount") == 0)
+		return run_umount(argv[1]);
 	usage();
 }
