@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ior_format.h - the ior record stream, version 1.0.  This header is the
+ * ior_format.h - the ior record stream, version 1.1.  This header is the
  * normative specification; docs/format.md explains it in prose.  It is
  * included by the BPF program as well as by user space, so it may use only
  * <linux/types.h> types.
@@ -45,7 +45,7 @@
 #endif
 
 #define IOR_VERSION_MAJOR 1
-#define IOR_VERSION_MINOR 0
+#define IOR_VERSION_MINOR 1
 
 /*
  * The magic, as in PNG: a high-bit byte catches 7-bit channels, CR LF and
@@ -90,6 +90,7 @@ enum ior_record_type {
 	IOR_SNAPSHOT_END = 0x0004,
 	IOR_LOSS = 0x0005,
 	IOR_TRAILER = 0x0006,
+	IOR_FILTER = 0x0007,
 
 	IOR_SYSCALL_ENTER = 0x0101,
 	IOR_SYSCALL_EXIT = 0x0102,
@@ -389,6 +390,10 @@ enum ior_name_kind {
  *	76	err		errno, 0 on success and for restart codes
  *	78	family		enum ior_family
  *	79	pair_flags	IOR_PAIR_*
+ *	80	seq		1, 2, ... in the order ior-pair wrote the pairs of
+ *				this section; it stays with the pair through
+ *				every filter, so a pair is found again by it.
+ *				0: a 1.0 stream (80-byte pairs) has none.
  */
 struct ior_pair {
 	struct ior_record header;
@@ -407,6 +412,7 @@ struct ior_pair {
 	__u16 err;
 	__u8 family;
 	__u8 pair_flags;
+	__u64 seq;              /* since 1.1 */
 };
 
 enum ior_pair_flags {
@@ -446,6 +452,29 @@ struct ior_loss {
 	__u32 reserved;
 	__u64 lost;             /* lost since the previous loss record of this cpu */
 	__u64 lost_total;
+};
+
+/*
+ * IOR_FILTER: a filter (ior-grep) dropped pairs of this section.  Written by
+ * the filter at the end of its output section, before the trailer; a
+ * stream filtered twice carries one record per filter, the earlier first.
+ * misc: 0.  One string, tag IOR_FILTER_EXPR: the expression as given.
+ *
+ *	8	seen		pairs the filter read in this section
+ *	16	kept		pairs it wrote (seen - kept were dropped)
+ *	24	str_off, nstrings
+ */
+struct ior_filter {
+	struct ior_record header;
+	__u64 seen;
+	__u64 kept;
+	__u16 str_off;
+	__u16 nstrings;
+	__u32 reserved;
+};
+
+enum ior_filter_string {
+	IOR_FILTER_EXPR = 1,
 };
 
 /*

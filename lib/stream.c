@@ -28,7 +28,9 @@ _Static_assert(sizeof(struct ior_comm) == 40, "comm");
 _Static_assert(sizeof(struct ior_loss) == 40, "loss");
 _Static_assert(sizeof(struct ior_trailer) == 48, "trailer");
 _Static_assert(sizeof(struct ior_name) == 16, "name");
-_Static_assert(sizeof(struct ior_pair) == 80, "pair");
+_Static_assert(sizeof(struct ior_pair) == 88, "pair");
+_Static_assert(offsetof(struct ior_pair, seq) == 80, "pair seq (1.1)");
+_Static_assert(sizeof(struct ior_filter) == 32, "filter");
 _Static_assert(sizeof(struct ior_pair_totals) == 48, "pair totals");
 
 /*
@@ -48,6 +50,7 @@ const uint8_t stream_known_words[32] = {
 	WORDS(IOR_SNAPSHOT_END, ior_snapshot_end),
 	WORDS(IOR_LOSS, ior_loss),
 	WORDS(IOR_TRAILER, ior_trailer),
+	WORDS(IOR_FILTER, ior_filter),
 	WORDS(IOR_SYSCALL_ENTER, ior_syscall_enter),
 	WORDS(IOR_SYSCALL_EXIT, ior_syscall_exit),
 	WORDS(IOR_TASK_NEW, ior_task_new),
@@ -80,6 +83,7 @@ record_type_name(uint16_t type)
 	case IOR_SNAPSHOT_END: return "snapshot_end";
 	case IOR_LOSS: return "loss";
 	case IOR_TRAILER: return "trailer";
+	case IOR_FILTER: return "filter";
 	case IOR_SYSCALL_ENTER: return "enter";
 	case IOR_SYSCALL_EXIT: return "exit";
 	case IOR_TASK_NEW: return "task_new";

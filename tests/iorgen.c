@@ -41,9 +41,11 @@ static const char usage_text[] =
 "  loss [cpu=0] lost=N [total=running sum of this cpu]\n"
 "  name [kind=path|comm|N] id=N value=S    (an interned string)\n"
 "  pair pid= [tid=PID] nr=N|NAME [ret=0 latency=0 gap=0 bytes=0 path=ID\n"
-"          path2=ID comm=ID fd=-1 flags=0 err=-ret family=of nr pflags=0]\n"
+"          path2=ID comm=ID fd=-1 flags=0 err=-ret family=of nr pflags=0\n"
+"          seq=1, 2, ... in this section]\n"
 "  pair_totals [pairs=N unmatched_exits=0 unmatched_enters=0 lost=0\n"
 "          fd_unknown=0]              (pairs: counted in this section)\n"
+"  filter [seen=0 kept=0 expr=S]      (a filter's provenance)\n"
 "  trailer [records= events= lost=]   (default: counted in this section)\n"
 "          [reason=end|signal|duration|command|target|N] [status=0]\n"
 "  record type=N [fill=HEX]           (any type, body of fill bytes)\n"
@@ -721,7 +723,22 @@ cmd_pair(void)
 	r->family = family(name);
 	r->pair_flags = num("pflags", 0, 8);
 	npairs++;
+	r->seq = num("seq", npairs, 64);
 	emit(sizeof(*r));
+}
+
+static void
+cmd_filter(void)
+{
+	static const char *const keys[] = { NULL, "expr" };
+	struct ior_filter *r = start(IOR_FILTER, 0, sizeof(*r));
+	uint32_t off = sizeof(*r);
+
+	r->seen = num("seen", 0, 64);
+	r->kept = num("kept", 0, 64);
+	r->str_off = off;
+	r->nstrings = add_strings(&off, keys, 2);
+	emit(record_finish(rec, off));
 }
 
 static void
@@ -828,7 +845,7 @@ static const struct {
 	{ "task_exit", cmd_task_exit }, { "comm", cmd_comm },
 	{ "loss", cmd_loss }, { "trailer", cmd_trailer },
 	{ "name", cmd_name }, { "pair", cmd_pair },
-	{ "pair_totals", cmd_pair_totals },
+	{ "pair_totals", cmd_pair_totals }, { "filter", cmd_filter },
 	{ "record", cmd_record }, { "raw", cmd_raw },
 };
 
