@@ -92,6 +92,8 @@ struct node {
 	uint64_t mask_err;
 	struct pattern *pats;   /* T_STR: nvals patterns, unless regex */
 	regex_t *re;
+	char *scratch;          /* a name NUL-terminated for regexec */
+	size_t scratch_cap;
 	uint8_t *memo;          /* by name id: 0 unknown, 1 no, 2 yes */
 	uint32_t memo_cap;
 	bool host_yes;          /* F_HOST: the answer for this section */
@@ -602,9 +604,13 @@ pattern_match(const struct pattern *pt, const char *s, size_t len)
 	return memmem(s, len, pt->bytes, pt->len) != NULL;
 }
 
-/* Does the string s (len bytes, NULL: absent) pass test n? */
+/*
+ * Does the string s (len bytes, NULL: absent) pass test n?  Names are
+ * bytes with no NUL after them: a regex gets a terminated copy (once per
+ * name, as answers are remembered) unless s is a C string already.
+ */
 static bool
-string_test(const struct node *n, const char *s, size_t len)
+string_test(struct node *n, const char *s, size_t len, bool terminated)
 {
 	bool any = false;
 
@@ -615,7 +621,20 @@ string_test(const struct node *n, const char *s, size_t len)
 	if (n->re != NULL) {
 		regmatch_t m = { .rm_so = 0, .rm_eo = (regoff_t)len };
 
-		/* REG_STARTEND: names are bytes, with no NUL after them. */
+		if (!terminated) {
+			if (len + 1 > n->scratch_cap) {
+				char *b = realloc(n->scratch, len + 1);
+
+				if (b == NULL)
+					err(1, "filter");
+				n->scratch = b;
+				n->scratch_cap = len + 1;
+			}
+			memcpy(n->scratch, s, len);
+			n->scratch[len] = '\0';
+			s = n->scratch;
+		}
+		/* REG_STARTEND: a NUL inside a name does not end it. */
 		return regexec(n->re, s, 1, &m, REG_STARTEND) == 0;
 	}
 	for (uint32_t i = 0; i < n->nvals && !any; i++)
@@ -625,7 +644,7 @@ string_test(const struct node *n, const char *s, size_t len)
 
 /* The families whose (class) name passes the test, as a mask. */
 static uint64_t
-mask_of(const struct node *n, bool with_error)
+mask_of(struct node *n, bool with_error)
 {
 	uint64_t mask = 0;
 
@@ -635,7 +654,7 @@ mask_of(const struct node *n, bool with_error)
 		if (n->field == F_FAMILY) {
 			const char *name = family_name(fam);
 
-			yes = string_test(n, name, strlen(name));
+			yes = string_test(n, name, strlen(name), true);
 		} else {
 			uint16_t classes = family_classes(fam);
 			bool any = false;
@@ -652,7 +671,7 @@ mask_of(const struct node *n, bool with_error)
 				pos.negate = false;
 				if (n->op == OP_SET)
 					pos.op = OP_SET;
-				any |= string_test(&pos, name, strlen(name));
+				any |= string_test(&pos, name, strlen(name), true);
 			}
 			yes = any != n->negate;
 		}
@@ -1099,6 +1118,7 @@ filter_free(struct filter *f)
 		free(n->pats);
 		free(n->vals);
 		free(n->memo);
+		free(n->scratch);
 	}
 	free(f->nodes);
 	free(f);
@@ -1132,7 +1152,7 @@ wall_threshold(const struct filter_context *c, uint64_t tod_ns)
 }
 
 /* A new section, or a name that changed: forget what names answered. */
-static void
+static void __attribute__((noinline, cold))
 prepare(struct filter *f, const struct filter_context *c)
 {
 	for (uint32_t i = 0; i < f->nnodes; i++) {
@@ -1150,7 +1170,7 @@ prepare(struct filter *f, const struct filter_context *c)
 				 UINT64_MAX : c->anchor_clock + v;
 		}
 		if (n->field == F_HOST)
-			n->host_yes = string_test(n, c->host, c->host_len);
+			n->host_yes = string_test(n, c->host, c->host_len, false);
 	}
 	f->generation = c->generation;
 }
@@ -1216,12 +1236,12 @@ name_test(struct node *n, const struct filter_context *c, unsigned kind,
 
 	/* Not remembered: a name defined later must not find an answer. */
 	if (s == NULL)
-		return string_test(n, NULL, 0);
+		return string_test(n, NULL, 0, false);
 	if (id < n->memo_cap && n->memo[id])
 		return n->memo[id] == 2;
 	if (kind == IOR_NAME_PATH)
 		s = path_part(n->field, s, &len);
-	yes = string_test(n, s, len);
+	yes = string_test(n, s, len, false);
 	if (id >= n->memo_cap && id < c->names.kind[kind].nrefs) {
 		/* Grows with the name table, which the stream bounds. */
 		uint32_t cap = c->names.kind[kind].nrefs;
@@ -1253,7 +1273,7 @@ syscall_test(struct node *n, const struct filter_context *c, unsigned nr)
 		name = syscall_name(nr);
 	else
 		name = sysnames_get(&c->syscalls, nr, buf);
-	yes = string_test(n, name, strlen(name));
+	yes = string_test(n, name, strlen(name), true);
 	if (n->memo == NULL) {
 		if ((n->memo = calloc(1, SYSNAMES_MAX)) == NULL)
 			err(1, "filter");
@@ -1342,7 +1362,12 @@ bool
 filter_match(struct filter *f, const struct filter_context *c,
 	     const struct ior_pair *p)
 {
-	if (f->generation != c->generation)
+	const struct node *root = &f->nodes[f->root];
+
+	if (__builtin_expect(f->generation != c->generation, 0))
 		prepare(f, c);
+	/* One test, the common case: no walk of the tree. */
+	if (root->type == N_TEST)
+		return test(&f->nodes[f->root], c, p);
 	return eval(f, f->root, c, p);
 }
