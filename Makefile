@@ -50,8 +50,8 @@ CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(O)/gen -Ilib -Ibpf
 
-TOOLS := ior-capture ior-dump ior-pair ior-agg ior-flame ior-top ior-diff \
-	ior-tree ior-errors
+TOOLS := ior-capture ior-dump ior-pair ior-grep ior-agg ior-flame ior-top \
+	ior-diff ior-tree ior-errors
 TESTBINS := workload iorgen
 BINS := $(addprefix $(O)/bin/,$(TOOLS))
 
@@ -121,6 +121,7 @@ endef
 $(eval $(call tool_rule,ior-capture,-lbpf -lelf -lz))
 $(eval $(call tool_rule,ior-dump,))
 $(eval $(call tool_rule,ior-pair,))
+$(eval $(call tool_rule,ior-grep,))
 $(eval $(call tool_rule,ior-agg,))
 $(eval $(call tool_rule,ior-flame,))
 $(eval $(call tool_rule,ior-top,$(CURSES_LIBS)))

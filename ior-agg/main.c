@@ -279,6 +279,13 @@ text_loss(struct agg_run *ar)
 			units_count(a->fd_unknown, b[3]));
 	if (a->truncated)
 		fprintf(f, "TRUNCATED: the input ended without its trailer\n");
+	if (a->filters) {
+		fprintf(f, "FILTERED: %s of %s pairs kept by ",
+			units_count(a->filter_kept, b[0]),
+			units_count(a->filter_seen, b[1]));
+		put_quoted(f, a->filter_expr, strlen(a->filter_expr));
+		fputs(a->filter_several ? " and other filters\n" : "\n", f);
+	}
 }
 
 static void
@@ -422,6 +429,13 @@ json_report(struct agg_run *ar)
 		",\"fd_unknown\":%" PRIu64 ",\"truncated\":%s}", a->lost,
 		a->unmatched_exits, a->unmatched_enters, a->fd_unknown,
 		a->truncated ? "true" : "false");
+	if (a->filters) {
+		fprintf(f, ",\"filter\":{\"seen\":%" PRIu64 ",\"kept\":%" PRIu64
+			",\"expr\":", a->filter_seen, a->filter_kept);
+		put_json_string(f, a->filter_expr, strlen(a->filter_expr));
+		fprintf(f, ",\"several\":%s}",
+			a->filter_several ? "true" : "false");
+	}
 	fprintf(f, ",\"histograms\":{\"relative_error\":%.7f,"
 		"\"percentile\":\"nearest-rank\"}", HIST_RELATIVE_ERROR);
 	json_table(ar, IOR_AGG_SYSCALL, "syscalls", "syscall");

@@ -672,6 +672,11 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 	FILE *f = d->out;
 
 	if (d->json) {
+		/* 0 is a 1.0 stream's pair, which has no sequence number. */
+		if (p->seq)
+			fprintf(f, ",\"seq\":%" PRIu64, (uint64_t)p->seq);
+		else
+			fputs(",\"seq\":null", f);
 		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"latency_ns\":%" PRIu64,
 			(uint64_t)p->time_ns, (uint64_t)p->latency_ns);
 		if (p->pair_flags & IOR_PAIR_GAP_KNOWN)
@@ -752,7 +757,32 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 			(p->pair_flags & (IOR_PAIR_READ | IOR_PAIR_WRITE)) ==
 			(IOR_PAIR_READ | IOR_PAIR_WRITE) ? "moved" :
 			p->pair_flags & IOR_PAIR_READ ? "read" : "written");
-	fprintf(f, " <%.6f>\n", p->latency_ns / 1e9);
+	fprintf(f, " <%.6f>", p->latency_ns / 1e9);
+	if (p->seq)
+		fprintf(f, " #%" PRIu64, (uint64_t)p->seq);
+	putc('\n', f);
+}
+
+static void
+dump_filter(struct dump *d, const struct ior_filter *r, uint32_t size)
+{
+	struct string_ref e;
+	bool has = record_string_by_tag(r, size, r->str_off, r->nstrings,
+					IOR_FILTER_EXPR, &e);
+	FILE *f = d->out;
+
+	if (d->json) {
+		fprintf(f, ",\"seen\":%" PRIu64 ",\"kept\":%" PRIu64
+			",\"dropped\":%" PRIu64, (uint64_t)r->seen,
+			(uint64_t)r->kept,
+			(uint64_t)(r->seen >= r->kept ? r->seen - r->kept : 0));
+		json_string_ref(f, "expr", has, &e);
+		return;
+	}
+	fprintf(f, "# filter: kept %" PRIu64 " of %" PRIu64 " pairs: ",
+		(uint64_t)r->kept, (uint64_t)r->seen);
+	text_string_ref(f, has, &e);
+	putc('\n', f);
 }
 
 static const char *
@@ -987,6 +1017,9 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 		break;
 	case IOR_PAIR:
 		dump_pair(d, (const void *)rec);
+		break;
+	case IOR_FILTER:
+		dump_filter(d, (const void *)rec, size);
 		break;
 	case IOR_PAIR_TOTALS: {
 		const struct ior_pair_totals *t = (const void *)rec;

@@ -665,6 +665,14 @@ put_subtitle(FILE *f, const struct input *in, const struct input *before,
 			units_count(lost, b[2]));
 	if (a->truncated || (before && before->a.truncated))
 		fputs("; TRUNCATED input", f);
+	if (a->filters) {
+		fprintf(f, "; FILTERED: %s of %s pairs kept by ",
+			units_count(a->filter_kept, b[3]),
+			units_count(a->filter_seen, b[0]));
+		put_xml_text(f, a->filter_expr, strlen(a->filter_expr));
+		if (a->filter_several)
+			fputs(" and other filters", f);
+	}
 	fputs("</text>\n", f);
 }
 

@@ -878,6 +878,8 @@ emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 		p->err = -ret;
 	}
 	p->family = t->p.nr < SYSNAMES_MAX ? pr->names.family[t->p.nr] : 0;
+	/* 1, 2, ... per section: the pair's name in every view downstream. */
+	p->seq = pr->totals.pairs + 1;
 	stream_put(&pr->out, p, sizeof(*p));
 	pr->totals.pairs++;
 	t->busy = false;

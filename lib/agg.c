@@ -317,6 +317,28 @@ agg_merge(struct agg *a, struct agg *b)
 	a->fd_unknown += b->fd_unknown;
 	a->truncated |= b->truncated;
 	a->snapshots += b->snapshots;
+	if (b->filters)
+		agg_add_filter(a, b->filter_seen, b->filter_kept,
+			       b->filter_expr, strlen(b->filter_expr));
+	a->filters += b->filters ? b->filters - 1 : 0;
+	a->filter_several |= b->filter_several;
+}
+
+void
+agg_add_filter(struct agg *a, uint64_t seen, uint64_t kept, const char *expr,
+	       size_t len)
+{
+	if (len >= sizeof(a->filter_expr))
+		len = sizeof(a->filter_expr) - 1;
+	if (a->filters++ == 0) {
+		memcpy(a->filter_expr, expr, len);
+		a->filter_expr[len] = '\0';
+	} else if (strlen(a->filter_expr) != len ||
+		   memcmp(a->filter_expr, expr, len) != 0) {
+		a->filter_several = true;
+	}
+	a->filter_seen += seen;
+	a->filter_kept += kept;
 }
 
 /* ---- input ---- */
@@ -1216,6 +1238,15 @@ agg_input_record(struct agg_input *in, const struct ior_record *rec)
 		}
 		return true;
 	}
+	case IOR_FILTER: {
+		const struct ior_filter *f = (const void *)rec;
+		struct string_ref e = { (const unsigned char *)"", 0, 0, 0 };
+		(void)record_string_by_tag(f, r->size, f->str_off, f->nstrings,
+					   IOR_FILTER_EXPR, &e);
+		agg_add_filter(a, f->seen, f->kept, (const char *)e.bytes,
+			       e.len);
+		return true;
+	}
 	case IOR_SYSCALL_ENTER:
 	case IOR_SYSCALL_EXIT:
 		if (!in->raw_seen) {
@@ -1318,6 +1349,23 @@ agg_write_snapshot(struct agg *a, struct stream_writer *w,
 		   uint32_t sequence, uint32_t interval_ms, uint16_t flags)
 {
 	agg_settle(a);
+	/* The filter's provenance goes with the pairs it left. */
+	if (a->filters) {
+		_Alignas(8) unsigned char fbuf[sizeof(struct ior_filter) + 8 +
+					       sizeof(a->filter_expr)];
+		struct ior_filter *f = (void *)fbuf;
+		uint32_t off = sizeof(*f);
+		memset(fbuf, 0, sizeof(fbuf));
+		f->header.type = IOR_FILTER;
+		f->seen = a->filter_seen;
+		f->kept = a->filter_kept;
+		f->str_off = off;
+		f->nstrings = 1;
+		record_add_string(fbuf, &off, a->filter_expr,
+				  strlen(a->filter_expr), IOR_FILTER_EXPR, 0);
+		f->header.size = record_finish(fbuf, off);
+		stream_put(w, fbuf, f->header.size);
+	}
 	unsigned char buf[512];
 	struct ior_agg_begin *b = (void *)buf;
 	uint32_t stats = 0;

@@ -99,6 +99,15 @@ struct agg {
 	uint64_t unmatched_exits, unmatched_enters, fd_unknown;
 	bool truncated;         /* some input ended without its trailer */
 	uint32_t snapshots;     /* aggregate snapshots merged in */
+	/*
+	 * IOR_FILTER records of the input, summed: the pairs were filtered
+	 * (ior-grep) and filter_seen - filter_kept of them dropped.  The
+	 * first expression is kept; filter_several: others differed.
+	 */
+	uint32_t filters;
+	uint64_t filter_seen, filter_kept;
+	bool filter_several;
+	char filter_expr[256];
 	/* Bumped whenever cached node or stat numbers go stale. */
 	uint32_t generation;
 	/*
@@ -117,6 +126,9 @@ void agg_release(struct agg *a);
 void agg_clear(struct agg *a);
 /* a += b (same fields); settles b. */
 void agg_merge(struct agg *a, struct agg *b);
+/* Note an IOR_FILTER record: len bytes of its expression. */
+void agg_add_filter(struct agg *a, uint64_t seen, uint64_t kept,
+		    const char *expr, size_t len);
 /*
  * Bring the directory table up to date with the files.  The functions
  * below that read the tables settle first; a caller that reads

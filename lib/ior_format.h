@@ -103,6 +103,7 @@ enum ior_record_type {
 	IOR_NAME = 0x0201,
 	IOR_PAIR = 0x0202,
 	IOR_PAIR_TOTALS = 0x0203,
+	IOR_FILTER = 0x0204,             /* 1.1 */
 
 	IOR_AGG_BEGIN = 0x0301,
 	IOR_AGG_STAT = 0x0302,
@@ -423,6 +424,10 @@ enum ior_name_kind {
  *	76	err		errno, 0 on success and for restart codes
  *	78	family		enum ior_family
  *	79	pair_flags	IOR_PAIR_*
+ *	80	seq		1, 2, ... in the order ior-pair wrote the pairs of
+ *				this section; it stays with the pair through
+ *				every filter, so a pair is found again by it.
+ *				0: a 1.0 stream (80-byte pairs) has none.
  */
 struct ior_pair {
 	struct ior_record header;
@@ -441,6 +446,7 @@ struct ior_pair {
 	__u16 err;
 	__u8 family;
 	__u8 pair_flags;
+	__u64 seq;              /* since 1.1 */
 };
 
 enum ior_pair_flags {
@@ -513,6 +519,29 @@ struct ior_miss {
 	__u16 str_off;
 	__u16 nstrings;
 	__u32 reserved;
+};
+
+/*
+ * IOR_FILTER: a filter (ior-grep) dropped pairs of this section.  Written by
+ * the filter at the end of its output section, before the trailer; a
+ * stream filtered twice carries one record per filter, the earlier first.
+ * misc: 0.  One string, tag IOR_FILTER_EXPR: the expression as given.
+ *
+ *	8	seen		pairs the filter read in this section
+ *	16	kept		pairs it wrote (seen - kept were dropped)
+ *	24	str_off, nstrings
+ */
+struct ior_filter {
+	struct ior_record header;
+	__u64 seen;
+	__u64 kept;
+	__u16 str_off;
+	__u16 nstrings;
+	__u32 reserved;
+};
+
+enum ior_filter_string {
+	IOR_FILTER_EXPR = 1,
 };
 
 /*

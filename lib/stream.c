@@ -30,7 +30,9 @@ _Static_assert(sizeof(struct ior_miss) == 40, "miss");
 _Static_assert(sizeof(struct ior_loss) == 40, "loss");
 _Static_assert(sizeof(struct ior_trailer) == 56, "trailer");
 _Static_assert(sizeof(struct ior_name) == 16, "name");
-_Static_assert(sizeof(struct ior_pair) == 80, "pair");
+_Static_assert(sizeof(struct ior_pair) == 88, "pair");
+_Static_assert(offsetof(struct ior_pair, seq) == 80, "pair seq (1.1)");
+_Static_assert(sizeof(struct ior_filter) == 32, "filter");
 _Static_assert(sizeof(struct ior_pair_totals) == 56, "pair totals");
 
 /*
@@ -61,6 +63,7 @@ const uint8_t stream_known_words[32] = {
 	WORDS(IOR_NAME, ior_name),
 	WORDS(IOR_PAIR, ior_pair),
 	WORDS(IOR_PAIR_TOTALS, ior_pair_totals),
+	WORDS(IOR_FILTER, ior_filter),
 	WORDS(IOR_AGG_BEGIN, ior_agg_begin),
 	WORDS(IOR_AGG_STAT, ior_agg_stat),
 	WORDS(IOR_AGG_NODE, ior_agg_node),
@@ -85,6 +88,7 @@ record_type_name(uint16_t type)
 	case IOR_LOSS: return "loss";
 	case IOR_TRAILER: return "trailer";
 	case IOR_MISS: return "miss";
+	case IOR_FILTER: return "filter";
 	case IOR_SYSCALL_ENTER: return "enter";
 	case IOR_SYSCALL_EXIT: return "exit";
 	case IOR_TASK_NEW: return "task_new";

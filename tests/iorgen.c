@@ -42,9 +42,11 @@ static const char usage_text[] =
 "  miss missed=N [total=running sum] [program=S]  (skipped program runs)\n"
 "  name [kind=path|comm|N] id=N value=S    (an interned string)\n"
 "  pair pid= [tid=PID] nr=N|NAME [ret=0 latency=0 gap=0 bytes=0 path=ID\n"
-"          path2=ID comm=ID fd=-1 flags=0 err=-ret family=of nr pflags=0]\n"
+"          path2=ID comm=ID fd=-1 flags=0 err=-ret family=of nr pflags=0\n"
+"          seq=1, 2, ... in this section]\n"
 "  pair_totals [pairs=N unmatched_exits=0 unmatched_enters=0 lost=0\n"
 "          fd_unknown=0]              (pairs: counted in this section)\n"
+"  filter [seen=0 kept=0 expr=S]      (a filter's provenance)\n"
 "  trailer [records= events= lost= missed=]  (default: counted in this\n"
 "          section)\n"
 "          [reason=end|signal|duration|command|target|N] [status=0]\n"
@@ -742,7 +744,22 @@ cmd_pair(void)
 	r->family = family(name);
 	r->pair_flags = num("pflags", 0, 8);
 	npairs++;
+	r->seq = num("seq", npairs, 64);
 	emit(sizeof(*r));
+}
+
+static void
+cmd_filter(void)
+{
+	static const char *const keys[] = { NULL, "expr" };
+	struct ior_filter *r = start(IOR_FILTER, 0, sizeof(*r));
+	uint32_t off = sizeof(*r);
+
+	r->seen = num("seen", 0, 64);
+	r->kept = num("kept", 0, 64);
+	r->str_off = off;
+	r->nstrings = add_strings(&off, keys, 2);
+	emit(record_finish(rec, off));
 }
 
 static void
@@ -850,7 +867,7 @@ static const struct {
 	{ "task_exit", cmd_task_exit }, { "comm", cmd_comm },
 	{ "loss", cmd_loss }, { "miss", cmd_miss }, { "trailer", cmd_trailer },
 	{ "name", cmd_name }, { "pair", cmd_pair },
-	{ "pair_totals", cmd_pair_totals },
+	{ "pair_totals", cmd_pair_totals }, { "filter", cmd_filter },
 	{ "record", cmd_record }, { "raw", cmd_raw },
 };
 
