@@ -830,8 +830,12 @@ stat_add_pair(struct agg_stat *s, const struct pair_values v, uint64_t wr)
 static struct agg_stat *
 file_stat_new(struct agg_input *in, uint32_t path_id)
 {
-	if (path_id >= AGG_PATH_IDS_MAX) {
-		/* Forged ids beyond any real section: no cache. */
+	if (path_id >= name_table_dense_ids(&in->names, IOR_NAME_PATH)) {
+		/*
+		 * Beyond the ids the name table keeps in an array (sparse
+		 * ones, or forged): no cache by id either, so its memory
+		 * follows the names held, as the table's does.
+		 */
 		size_t len;
 		const char *path = name_get(in, IOR_NAME_PATH, path_id, &len);
 		if (!path) {
@@ -1188,9 +1192,15 @@ agg_input_record(struct agg_input *in, const struct ior_record *rec)
 	case IOR_SYSCALL_NAME:
 		sysnames_add(&in->sysnames, (const void *)rec, r->size);
 		return true;
-	case IOR_NAME:
-		name_table_add(&in->names, (const void *)rec, r->size);
-		return true;
+	case IOR_NAME: {
+		const char *why = name_table_add(&in->names, (const void *)rec,
+						 r->size);
+		if (why == NULL)
+			return true;
+		stream_damage(r, "%s at offset %llu", why,
+			      (unsigned long long)r->record_offset);
+		return false;
+	}
 	case IOR_LOSS: {
 		const struct ior_loss *l = (const void *)rec;
 		a->lost += l->lost;
