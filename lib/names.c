@@ -164,7 +164,8 @@ name_table_add(struct name_table *t, const struct ior_name *rec,
 		compact(k);
 	if (k->len + s.len > UINT32_MAX)
 		return "names of a section over 4 GiB";
-	if (k->len + s.len > k->cap) {
+	/* An arena even for an empty name: get() tells defined by non-NULL. */
+	if (k->arena == NULL || k->len + s.len > k->cap) {
 		size_t cap = k->cap ? k->cap : 4096;
 		char *arena;
 
@@ -175,7 +176,8 @@ name_table_add(struct name_table *t, const struct ior_name *rec,
 		k->arena = arena;
 		k->cap = cap;
 	}
-	memcpy(k->arena + k->len, s.bytes, s.len);
+	if (s.len > 0)
+		memcpy(k->arena + k->len, s.bytes, s.len);
 	*ref = (struct name_ref){ (uint32_t)k->len, (uint32_t)s.len + 1 };
 	k->len += s.len;
 	return NULL;

@@ -642,7 +642,8 @@ record_add_string(void *rec, uint32_t *off, const void *bytes, size_t len,
 	s.flags = flags;
 	s.tag = tag;
 	memcpy(p, &s, sizeof(s));
-	memcpy(p + sizeof(s), bytes, len);
+	if (len > 0)            /* an empty string may have no bytes at all */
+		memcpy(p + sizeof(s), bytes, len);
 	memset(p + sizeof(s) + len, 0, IOR_ALIGN4(len) - len);
 	*off = IOR_ALIGN4(*off + sizeof(s) + len);
 }
