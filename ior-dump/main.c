@@ -372,16 +372,19 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 	unsigned nargs = e->nargs;
 	char nbuf[24];
 	const char *name = sysnames_get(&d->names, e->header.misc, nbuf);
-	struct string_ref strs[8];
-	bool is_str[8] = { false };
+	struct string_ref s;
+	bool is_str[IOR_ARGS_MAX] = { false };
 	FILE *f = d->out;
 
+	/* The reader refuses more than IOR_ARGS_MAX; the cut keeps it so. */
+	if (nargs > IOR_ARGS_MAX)
+		nargs = IOR_ARGS_MAX;
 	if (sizeof(*e) + nargs * 8u > size)
 		nargs = size > sizeof(*e) ? (size - sizeof(*e)) / 8 : 0;
-	for (unsigned i = 0; i < e->nstrings && i < 8; i++)
-		if (record_string_at(e, size, e->str_off, e->nstrings, i,
-				     &strs[i]) && strs[i].tag < 8)
-			is_str[strs[i].tag] = true;
+	for (unsigned i = 0; i < e->nstrings; i++)
+		if (record_string_at(e, size, e->str_off, e->nstrings, i, &s) &&
+		    s.tag < IOR_ARGS_MAX)
+			is_str[s.tag] = true;
 	if (d->json) {
 		bool first = true;
 
@@ -393,9 +396,7 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 		for (unsigned i = 0; i < nargs; i++)
 			fprintf(f, "%s%" PRIu64, i ? "," : "", args[i]);
 		fputs("],\"strings\":[", f);
-		for (unsigned i = 0; i < e->nstrings && i < 8; i++) {
-			struct string_ref s;
-
+		for (unsigned i = 0; i < e->nstrings; i++) {
 			if (!record_string_at(e, size, e->str_off, e->nstrings,
 					      i, &s))
 				break;
@@ -412,9 +413,8 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 		}
 		putc(']', f);
 		if (e->nstrings > 0 &&
-		    record_string_at(e, size, e->str_off, e->nstrings, 0,
-				     &strs[0]))
-			json_bytes(f, "path", strs[0].bytes, strs[0].len);
+		    record_string_at(e, size, e->str_off, e->nstrings, 0, &s))
+			json_bytes(f, "path", s.bytes, s.len);
 		return;
 	}
 	text_who(d, e->time_ns, e->pid, e->tid);
@@ -422,17 +422,10 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 	for (unsigned i = 0; i < nargs; i++) {
 		if (i)
 			fputs(", ", f);
-		if (is_str[i]) {
-			for (unsigned k = 0; k < e->nstrings && k < 8; k++) {
-				struct string_ref s;
-
-				if (record_string_at(e, size, e->str_off,
-						     e->nstrings, k, &s) &&
-				    s.tag == i) {
-					text_string_ref(f, true, &s);
-					break;
-				}
-			}
+		if (is_str[i] &&
+		    record_string_by_tag(e, size, e->str_off, e->nstrings, i,
+					 &s)) {
+			text_string_ref(f, true, &s);
 		} else {
 			text_arg(f, args[i]);
 		}
@@ -628,12 +621,13 @@ dump_name(struct dump *d, const struct ior_name *n, uint32_t size)
 	unsigned kind = n->header.misc;
 	FILE *f = d->out;
 
-	name_table_add(&d->strings, n, size);
 	if (d->json) {
 		fprintf(f, ",\"kind\":\"%s\",\"id\":%u",
 			kind == IOR_NAME_PATH ? "path" :
 			kind == IOR_NAME_COMM ? "comm" : "unknown", n->id);
 		json_string_ref(f, "value", has, &s);
+		if (has && (s.flags & IOR_STRING_TRUNCATED))
+			fputs(",\"truncated\":true", f);
 	}
 	/* Text mode: names show up inside the pairs that use them. */
 }
@@ -1132,6 +1126,16 @@ dump_input(struct dump *d, const char *path)
 	stream_reader_open(&r, path);
 	d->in = &r;
 	while ((rec = stream_next(&r)) != NULL) {
+		const char *bad;
+
+		/* Taken before it is shown: a bad one is damage, not output. */
+		if (r.type == IOR_NAME &&
+		    (bad = name_table_add(&d->strings, (const void *)rec,
+					  r.size)) != NULL) {
+			stream_damage(&r, "%s at offset %llu", bad,
+				      (unsigned long long)r.record_offset);
+			break;
+		}
 		if (d->stats)
 			count_record(d, rec, r.type, r.size);
 		else

@@ -68,8 +68,8 @@ struct pending {
 	uint16_t exit_nr;       /* the number its exit carries */
 	bool restarted;         /* a restart of an interrupted attempt */
 	uint8_t nargs;
-	uint64_t args[6];
-	uint32_t str_id[6];     /* path ids of string args, 0 none */
+	uint64_t args[IOR_ARGS_MAX];
+	uint32_t str_id[IOR_ARGS_MAX];  /* path ids of string args, 0 none */
 	uint32_t resolved[2];   /* path, path2 resolved at enter */
 	uint32_t comm_id;       /* the thread's comm when it entered */
 	bool dirfd_unknown;     /* a path was resolved against an unknown fd */
@@ -174,7 +174,9 @@ emit_name(struct pairer *pr, uint16_t kind, uint32_t id, const char *bytes,
 	  size_t len)
 {
 	struct ior_name *n;
-	uint32_t size = IOR_ALIGN8(sizeof(*n) + sizeof(struct ior_string) + len);
+	/* A longer name (a joined or moved path) is cut and flagged. */
+	uint32_t size = IOR_ALIGN8(sizeof(*n) + sizeof(struct ior_string) +
+				   (len > IOR_STRING_MAX ? IOR_STRING_MAX : len));
 	uint32_t off = sizeof(*n);
 
 	n = stream_reserve(&pr->out, IOR_NAME, kind, size);
@@ -227,18 +229,37 @@ intern_str(struct strtab *t, const char *s)
 }
 
 /*
+ * Append len bytes to the path in buf (n bytes), as many as fit in
+ * IOR_STRING_MAX + 1; false when they did not all fit.
+ */
+static bool
+path_put(char *buf, size_t *n, const char *bytes, size_t len)
+{
+	size_t room = IOR_STRING_MAX + 1 - *n;
+	bool fits = len <= room;
+
+	memcpy(buf + *n, bytes, fits ? len : room);
+	*n += fits ? len : room;
+	return fits;
+}
+
+/*
  * Join base and a relative path, dropping "." components and folding ".."
  * lexically, as a person reads the path.  Symlinks are not followed: the
- * trace has no way to know them.
+ * trace has no way to know them.  A path longer than IOR_STRING_MAX is
+ * kept as its first IOR_STRING_MAX + 1 bytes and no more is folded (a ".."
+ * cannot undo a cut); emit_name() writes it cut to the limit and flagged
+ * truncated.
  */
 static uint32_t
 join_path(struct pairer *pr, uint32_t base_id, const char *base_if_unknown,
 	  const char *rel, size_t rel_len)
 {
-	static char buf[2 * IOR_STRING_MAX + 64];
+	static char buf[IOR_STRING_MAX + 1];
 	size_t base_len, n = 0;
 	const char *base = base_id ? strtab_get(&pr->paths, base_id, &base_len)
 				   : NULL;
+	bool whole;
 
 	if (base == NULL) {
 		base = base_if_unknown;
@@ -248,11 +269,8 @@ join_path(struct pairer *pr, uint32_t base_id, const char *base_if_unknown,
 		base = "/";
 		base_len = 1;
 	}
-	if (base_len > IOR_STRING_MAX)
-		base_len = IOR_STRING_MAX;
-	memcpy(buf, base, base_len);
-	n = base_len;
-	for (size_t i = 0; i < rel_len;) {
+	whole = path_put(buf, &n, base, base_len);
+	for (size_t i = 0; whole && i < rel_len;) {
 		size_t j = i;
 
 		while (j < rel_len && rel[j] != '/')
@@ -267,10 +285,10 @@ join_path(struct pairer *pr, uint32_t base_id, const char *base_if_unknown,
 			if (n > 1)
 				n--;
 		} else {
-			if (n == 0 || buf[n - 1] != '/')
-				buf[n++] = '/';
-			memcpy(buf + n, rel + i, j - i);
-			n += j - i;
+			if ((n == 0 || buf[n - 1] != '/') &&
+			    !path_put(buf, &n, "/", 1))
+				break;
+			whole = path_put(buf, &n, rel + i, j - i);
 		}
 		i = j + 1;
 	}
@@ -511,9 +529,10 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 	struct thread *t = thread_get(pr, e->pid, e->tid);
 	const struct rule *r = rule_of(pr, e->header.misc);
 	const uint64_t *args = (const void *)(e + 1);
-	struct string_ref strs[6];
-	bool have[6] = { false };
-	unsigned nargs = e->nargs > 6 ? 6 : e->nargs;
+	struct string_ref strs[IOR_ARGS_MAX];
+	bool have[IOR_ARGS_MAX] = { false };
+	/* The reader refuses more than IOR_ARGS_MAX; the cut keeps it so. */
+	unsigned nargs = e->nargs > IOR_ARGS_MAX ? IOR_ARGS_MAX : e->nargs;
 
 	if (t->busy && !pair_noreturn(pr, t))
 		pr->totals.unmatched_enters++;  /* its exit never came */
@@ -549,7 +568,7 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 		struct string_ref s;
 
 		if (record_string_at(e, size, e->str_off, e->nstrings, i, &s) &&
-		    s.tag < 6) {
+		    s.tag < IOR_ARGS_MAX) {
 			strs[s.tag] = s;
 			have[s.tag] = true;
 		}

@@ -854,11 +854,13 @@ file_stat_new(struct agg_input *in, uint32_t path_id)
 {
 	size_t len;
 	const char *path = name_get(in, IOR_NAME_PATH, path_id, &len);
-	if (!path || path_id >= AGG_PATH_IDS_MAX) {
+	if (!path || path_id >= name_table_dense_ids(&in->names, IOR_NAME_PATH)) {
 		/*
-		 * Ids no name record gave, or beyond any real section, are
-		 * not cached: the cache is sized by the ids, and only the
-		 * names bound those (a lone pair of id 2^27 made it 1 GiB).
+		 * Ids no name record gave, and ids beyond those the name
+		 * table keeps in an array (sparse ones, or forged), are not
+		 * cached: the cache is sized by the ids, so its memory must
+		 * follow the names held, as the table's does (a lone pair of
+		 * id 2^27 once made it 1 GiB).
 		 */
 		if (!path) {
 			path = "[unnamed file]";
@@ -1211,9 +1213,15 @@ agg_input_record(struct agg_input *in, const struct ior_record *rec)
 	case IOR_SYSCALL_NAME:
 		sysnames_add(&in->sysnames, (const void *)rec, r->size);
 		return true;
-	case IOR_NAME:
-		name_table_add(&in->names, (const void *)rec, r->size);
-		return true;
+	case IOR_NAME: {
+		const char *why = name_table_add(&in->names, (const void *)rec,
+						 r->size);
+		if (why == NULL)
+			return true;
+		stream_damage(r, "%s at offset %llu", why,
+			      (unsigned long long)r->record_offset);
+		return false;
+	}
 	case IOR_LOSS: {
 		const struct ior_loss *l = (const void *)rec;
 		a->lost += l->lost;

@@ -26,7 +26,6 @@
 #define AGG_FIELDS_DEFAULT "comm;syscall;path"
 #define AGG_MAX_NODES_DEFAULT 20000
 #define AGG_PROCESS_CACHE 256
-#define AGG_PATH_IDS_MAX (1u << 28)    /* cached by id below this */
 
 enum agg_field {
 	FIELD_COMM,

@@ -30,7 +30,10 @@
  * Strings are bytes, not text: no NUL terminator, no encoding assumed.  Each
  * is a struct ior_string (4 bytes) followed by len bytes; the next string
  * starts at the following 4-byte boundary.  After the last string the record
- * is zero-padded to its size.
+ * is zero-padded to its size.  A string is at most IOR_STRING_MAX bytes
+ * (a producer cuts a longer source and flags it IOR_STRING_TRUNCATED) and
+ * lies wholly within its record: readers report a longer string, or one
+ * that runs past its record's size, as damage, so no consumer sees one.
  *
  * Times are nanoseconds of the clock named in the section header (the
  * kernel's CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns()).  The header's
@@ -56,7 +59,8 @@
 #define IOR_BYTE_ORDER 0x01020304u
 
 #define IOR_RECORD_MAX (1u << 20)   /* largest legal record size */
-#define IOR_STRING_MAX 4096         /* longest string a producer writes */
+#define IOR_STRING_MAX 4096         /* longest legal string */
+#define IOR_ARGS_MAX 6              /* most arguments of an enter record */
 #define IOR_COMM_LEN 16             /* the kernel's TASK_COMM_LEN */
 
 struct ior_record {
@@ -265,7 +269,9 @@ struct ior_snapshot_end {
  *	8	time_ns
  *	16	pid		thread group id
  *	20	tid
- *	24	nargs		count of args[] (the syscall's declared count)
+ *	24	nargs		count of args[] (the syscall's declared count),
+ *				at most IOR_ARGS_MAX as for the kernel; more is
+ *				damage
  *	25	nstrings
  *	26	str_off
  *	28	reserved
@@ -393,6 +399,14 @@ struct ior_syscall_strings {
  * IOR_NAME: an interned string, defined once before the first record that
  * uses its id.  misc: enum ior_name_kind.  Ids are per section and per
  * kind, starting at 1; 0 means "none".  One string, tag 0.
+ *
+ * Ids may be sparse and come in any order: ior-pair numbers every string
+ * it meets but defines only those a pair uses, when first used, so a
+ * stream may define path 7 and never 1 to 6.  A reader's memory for names
+ * therefore follows the names defined, never the largest id.  A later
+ * definition of an id in the same section replaces the earlier one.  A
+ * name record with id 0 or without its string is damage; one of a kind a
+ * reader does not know is skipped.
  */
 struct ior_name {
 	struct ior_record header;

@@ -44,36 +44,43 @@ _Static_assert(sizeof(struct ior_pair_totals) == 56, "pair totals");
 
 #define SLOT(type) (((type) >> 5) | ((type) & 7))
 #define WORDS(type, st) [SLOT(type)] = sizeof(struct st) / 8
+/* Types with strings or arguments, which stream_next() checks. */
+#define VAR_WORDS(type, st) [SLOT(type)] = sizeof(struct st) / 8 | \
+					   STREAM_KNOWN_VAR
+
+_Static_assert(sizeof(struct ior_agg_begin) / 8 < STREAM_KNOWN_VAR,
+	       "the largest fixed part fits beside the flag");
 
 const uint8_t stream_known_words[32] = {
-	WORDS(IOR_SYSCALL_NAME, ior_syscall_name),
-	WORDS(IOR_PROCESS, ior_process),
-	WORDS(IOR_FD, ior_fd),
+	VAR_WORDS(IOR_SYSCALL_NAME, ior_syscall_name),
+	VAR_WORDS(IOR_PROCESS, ior_process),
+	VAR_WORDS(IOR_FD, ior_fd),
 	WORDS(IOR_SNAPSHOT_END, ior_snapshot_end),
 	WORDS(IOR_LOSS, ior_loss),
 	WORDS(IOR_TRAILER, ior_trailer),
-	WORDS(IOR_MISS, ior_miss),
-	WORDS(IOR_SYSCALL_ENTER, ior_syscall_enter),
+	VAR_WORDS(IOR_MISS, ior_miss),
+	VAR_WORDS(IOR_SYSCALL_ENTER, ior_syscall_enter),
 	WORDS(IOR_SYSCALL_EXIT, ior_syscall_exit),
 	WORDS(IOR_TASK_NEW, ior_task_new),
-	WORDS(IOR_EXEC, ior_exec),
+	VAR_WORDS(IOR_EXEC, ior_exec),
 	WORDS(IOR_TASK_EXIT, ior_task_exit),
 	WORDS(IOR_COMM, ior_comm),
-	WORDS(IOR_SYSCALL_STRINGS, ior_syscall_strings),
-	WORDS(IOR_NAME, ior_name),
+	VAR_WORDS(IOR_SYSCALL_STRINGS, ior_syscall_strings),
+	VAR_WORDS(IOR_NAME, ior_name),
 	WORDS(IOR_PAIR, ior_pair),
 	WORDS(IOR_PAIR_TOTALS, ior_pair_totals),
-	WORDS(IOR_FILTER, ior_filter),
-	WORDS(IOR_AGG_BEGIN, ior_agg_begin),
-	WORDS(IOR_AGG_STAT, ior_agg_stat),
-	WORDS(IOR_AGG_NODE, ior_agg_node),
+	VAR_WORDS(IOR_FILTER, ior_filter),
+	VAR_WORDS(IOR_AGG_BEGIN, ior_agg_begin),
+	VAR_WORDS(IOR_AGG_STAT, ior_agg_stat),
+	VAR_WORDS(IOR_AGG_NODE, ior_agg_node),
 	WORDS(IOR_AGG_END, ior_agg_end),
 };
 
 uint32_t
 record_known_size(uint16_t type)
 {
-	return (type & 0xfcf8) == 0 ? stream_known_words[SLOT(type)] * 8u : 0;
+	return (type & 0xfcf8) == 0 ?
+	       (stream_known_words[SLOT(type)] & ~STREAM_KNOWN_VAR) * 8u : 0;
 }
 
 const char *
@@ -104,6 +111,137 @@ record_type_name(uint16_t type)
 	case IOR_AGG_NODE: return "agg_node";
 	case IOR_AGG_END: return "agg_end";
 	}
+	return NULL;
+}
+
+/*
+ * Step over the string header at *off: false if it or its bytes run past
+ * size or it is longer than IOR_STRING_MAX.  *s is the header read.
+ */
+static inline bool
+string_step(const unsigned char *base, uint32_t size, uint32_t *off,
+	    struct ior_string *s)
+{
+	if (*off + sizeof(*s) > size)
+		return false;
+	memcpy(s, base + *off, sizeof(*s));
+	if (s->len > IOR_STRING_MAX || *off + sizeof(*s) + s->len > size)
+		return false;
+	*off = IOR_ALIGN4(*off + sizeof(*s) + s->len);
+	return true;
+}
+
+bool
+record_string_at(const void *rec, uint32_t size, unsigned str_off,
+		 unsigned nstrings, unsigned index, struct string_ref *out)
+{
+	const unsigned char *base = rec;
+	uint32_t off = str_off;
+
+	for (unsigned i = 0; i < nstrings && i <= index; i++) {
+		uint32_t at = off;
+		struct ior_string s;
+
+		if (!string_step(base, size, &off, &s))
+			return false;
+		if (i == index) {
+			out->bytes = base + at + sizeof(s);
+			out->len = s.len;
+			out->flags = s.flags;
+			out->tag = s.tag;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+record_string_by_tag(const void *rec, uint32_t size, unsigned str_off,
+		     unsigned nstrings, unsigned tag, struct string_ref *out)
+{
+	const unsigned char *base = rec;
+	uint32_t off = str_off;
+
+	/* One pass: a record of 65535 strings costs 65535 steps, not 2^31. */
+	for (unsigned i = 0; i < nstrings; i++) {
+		uint32_t at = off;
+		struct ior_string s;
+
+		if (!string_step(base, size, &off, &s))
+			return false;
+		if (s.tag == tag) {
+			out->bytes = base + at + sizeof(s);
+			out->len = s.len;
+			out->flags = s.flags;
+			out->tag = s.tag;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Every string of a record within its size and the length limit. */
+static const char *
+check_strings(const void *rec, uint32_t size, unsigned str_off,
+	      unsigned nstrings, char *detail, size_t len)
+{
+	const unsigned char *base = rec;
+	uint32_t off = str_off;
+
+	for (unsigned i = 0; i < nstrings; i++) {
+		uint32_t at = off;
+		struct ior_string s;
+
+		if (string_step(base, size, &off, &s))
+			continue;
+		if (at + sizeof(s) <= size && s.len > IOR_STRING_MAX) {
+			if (detail != NULL)
+				snprintf(detail, len, "%u bytes, the limit is "
+					 "%u", s.len, IOR_STRING_MAX);
+			return "string too long";
+		}
+		if (detail != NULL)
+			snprintf(detail, len, "string %u of %u at byte %u of "
+				 "%u", i + 1, nstrings, at, size);
+		return "string past the end of its record";
+	}
+	return NULL;
+}
+
+const char *
+record_check(const struct ior_record *rec, uint32_t size, char *detail,
+	     size_t len)
+{
+#define STRINGS(st) do { \
+	const struct st *r_ = (const void *)rec; \
+	return check_strings(rec, size, r_->str_off, r_->nstrings, detail, \
+			     len); \
+} while (0)
+	switch (rec->type) {
+	case IOR_SYSCALL_NAME: STRINGS(ior_syscall_name);
+	case IOR_PROCESS: STRINGS(ior_process);
+	case IOR_FD: STRINGS(ior_fd);
+	case IOR_EXEC: STRINGS(ior_exec);
+	case IOR_NAME: STRINGS(ior_name);
+	case IOR_MISS: STRINGS(ior_miss);
+	case IOR_SYSCALL_STRINGS: STRINGS(ior_syscall_strings);
+	case IOR_FILTER: STRINGS(ior_filter);
+	case IOR_AGG_BEGIN: STRINGS(ior_agg_begin);
+	case IOR_AGG_STAT: STRINGS(ior_agg_stat);
+	case IOR_AGG_NODE: STRINGS(ior_agg_node);
+	case IOR_SYSCALL_ENTER: {
+		const struct ior_syscall_enter *e = (const void *)rec;
+
+		if (e->nargs > IOR_ARGS_MAX) {
+			if (detail != NULL)
+				snprintf(detail, len, "%u, the limit is %u",
+					 e->nargs, IOR_ARGS_MAX);
+			return "enter record with too many arguments";
+		}
+		STRINGS(ior_syscall_enter);
+	}
+	}
+#undef STRINGS
 	return NULL;
 }
 
@@ -239,6 +377,8 @@ static const struct ior_record *
 read_section(struct stream_reader *r)
 {
 	const struct ior_section *s = (const void *)(r->buf + r->head);
+	const char *what;
+	char detail[80];
 	uint32_t size;
 
 	if (!fill(r, sizeof(*s))) {
@@ -279,6 +419,14 @@ read_section(struct stream_reader *r)
 				      r->tail - r->head);
 		return NULL;
 	}
+	s = (const void *)(r->buf + r->head);
+	what = check_strings(s, size, s->str_off, s->nstrings, detail,
+			     sizeof(detail));
+	if (what != NULL) {
+		stream_damage(r, "%s at offset %llu (%s)", what,
+			      (unsigned long long)r->offset, detail);
+		return NULL;
+	}
 	free(r->section);
 	if ((r->section = malloc(size)) == NULL)
 		err(1, "malloc");
@@ -298,6 +446,8 @@ const struct ior_record *
 stream_next_slow(struct stream_reader *r)
 {
 	const struct ior_record *rec;
+	const char *what;
+	char detail[80];
 	uint32_t size, known;
 
 	if (r->status != STREAM_OK)
@@ -389,47 +539,12 @@ stream_next_slow(struct stream_reader *r)
 		memset(r->scratch + size, 0, known - size);
 		rec = (const void *)r->scratch;
 	}
+	if ((what = record_check(rec, size, detail, sizeof(detail))) != NULL) {
+		stream_damage(r, "%s at offset %llu (%s)", what,
+			      (unsigned long long)r->record_offset, detail);
+		return NULL;
+	}
 	return rec;
-}
-
-bool
-record_string_at(const void *rec, uint32_t size, unsigned str_off,
-		 unsigned nstrings, unsigned index, struct string_ref *out)
-{
-	const unsigned char *base = rec;
-	uint32_t off = str_off;
-
-	for (unsigned i = 0; i < nstrings; i++) {
-		struct ior_string s;
-
-		if (off + sizeof(s) > size)
-			return false;
-		memcpy(&s, base + off, sizeof(s));
-		if (off + sizeof(s) + s.len > size)
-			return false;
-		if (i == index) {
-			out->bytes = base + off + sizeof(s);
-			out->len = s.len;
-			out->flags = s.flags;
-			out->tag = s.tag;
-			return true;
-		}
-		off = IOR_ALIGN4(off + sizeof(s) + s.len);
-	}
-	return false;
-}
-
-bool
-record_string_by_tag(const void *rec, uint32_t size, unsigned str_off,
-		     unsigned nstrings, unsigned tag, struct string_ref *out)
-{
-	for (unsigned i = 0; i < nstrings; i++) {
-		if (!record_string_at(rec, size, str_off, nstrings, i, out))
-			return false;
-		if (out->tag == tag)
-			return true;
-	}
-	return false;
 }
 
 bool
@@ -540,7 +655,8 @@ record_add_string(void *rec, uint32_t *off, const void *bytes, size_t len,
 	s.flags = flags;
 	s.tag = tag;
 	memcpy(p, &s, sizeof(s));
-	memcpy(p + sizeof(s), bytes, len);
+	if (len > 0)            /* an empty string may have no bytes at all */
+		memcpy(p + sizeof(s), bytes, len);
 	memset(p + sizeof(s) + len, 0, IOR_ALIGN4(len) - len);
 	*off = IOR_ALIGN4(*off + sizeof(s) + len);
 }

@@ -94,10 +94,12 @@ void stream_damage(struct stream_reader *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * Strings of a record.  stream_string() finds the string tagged tag (the
- * first string when tag < 0 names the index -tag-1 instead) and returns a
- * pointer to its bytes, or NULL if the record has no such string or its
- * strings run past its size.
+ * Strings of a record.  record_string_at() finds the string at index
+ * (0 for the first), record_string_by_tag() the first string tagged tag;
+ * both return false if the record has no such string or a string before
+ * it runs past size or is longer than IOR_STRING_MAX.  Records that
+ * stream_next() returns have passed record_check(), so for them false
+ * means only "no such string".
  */
 struct string_ref {
 	const unsigned char *bytes;
@@ -122,10 +124,25 @@ uint32_t record_known_size(uint16_t type);
 const char *record_type_name(uint16_t type);
 
 /*
+ * The limits of a record's variable part, which stream_next() enforces
+ * on every record it returns (and the section header): each string lies
+ * within the record and is at most IOR_STRING_MAX bytes; an enter record
+ * has at most IOR_ARGS_MAX arguments.  A reader may therefore copy any
+ * string into an IOR_STRING_MAX buffer and index an IOR_ARGS_MAX array by
+ * argument.  NULL if rec of size bytes (zero-extended to its type's known
+ * size) keeps them, else what is wrong, with the numbers in detail (when
+ * not NULL) for a damage message.
+ */
+const char *record_check(const struct ior_record *rec, uint32_t size,
+			 char *detail, size_t len);
+
+/*
  * record_known_size() / 8 by type, for the types 0xTT0N with TT < 4 and
- * N < 8 (all there are), at index TT * 8 + N.
+ * N < 8 (all there are), at index TT * 8 + N; with STREAM_KNOWN_VAR set
+ * for the types record_check() looks into.
  */
 extern const uint8_t stream_known_words[32];
+#define STREAM_KNOWN_VAR 0x80u
 
 /*
  * The common case, inline: a readers' loop does little else per record.
@@ -141,11 +158,14 @@ stream_next(struct stream_reader *r)
 	    avail >= sizeof(struct ior_record)) {
 		const struct ior_record *rec = (const void *)(r->buf + r->head);
 		uint32_t size = rec->size, type = rec->type;
-		uint32_t known = (type & 0xfcf8) == 0 ?
-				 stream_known_words[(type >> 5) | (type & 7)] * 8u : 0;
+		uint32_t words = (type & 0xfcf8) == 0 ?
+				 stream_known_words[(type >> 5) | (type & 7)] : 0;
+		uint32_t known = (words & ~STREAM_KNOWN_VAR) * 8u;
 		if (size <= avail && size >= sizeof(*rec) && size % 8 == 0 &&
 		    size <= IOR_RECORD_MAX && size >= known &&
-		    type != IOR_TYPE_RESERVED && type != IOR_TRAILER) {
+		    type != IOR_TYPE_RESERVED && type != IOR_TRAILER &&
+		    (!(words & STREAM_KNOWN_VAR) ||
+		     record_check(rec, size, NULL, 0) == NULL)) {
 			r->record_offset = r->offset;
 			r->type = (uint16_t)type;
 			r->size = size;

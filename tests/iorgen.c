@@ -50,13 +50,21 @@ static const char usage_text[] =
 "  trailer [records= events= lost= missed=]  (default: counted in this\n"
 "          section)\n"
 "          [reason=end|signal|duration|command|target|N] [status=0]\n"
+"  agg_begin [fields=comm;syscall;path sequence=1 stats=0 nodes=0 pairs=0\n"
+"          lost=0 start=0 end=0 interval=0 max_nodes=0 weight=0] [final]\n"
+"          [periodic] [cut_short]     (stats=, nodes=: of the snapshot)\n"
+"  agg_stat kind=syscall|process|file|dir|N key=S [pid=0 count=0 errors=0\n"
+"          read=0 written=0]          (no errnos, empty histograms)\n"
+"  agg_node [parent=0] label=S [count=0 errors=0 latency=0]\n"
+"  agg_end [sequence=1]\n"
 "  record type=N [fill=HEX]           (any type, body of fill bytes)\n"
 "  raw HEX|\"STRING\" ...               (bytes as they are, no framing)\n"
 "Records with a time take t=NS (default: the previous t + 1000).  All but\n"
 "section and raw take misc=N, len=N (bytes on the wire: cut, or zero-padded)\n"
 "and size=N (the frame's size field only, to lie; section takes size= too).\n"
 "Strings are written in line order, only those given; truncated=KEY,.. and\n"
-"fault=KEY,.. flag them.  Numbers are C literals (0x.., 0.. octal) and may\n"
+"fault=KEY,.. flag them; overlong=KEY,.. writes them whole past the\n"
+"IOR_STRING_MAX bytes a producer may write (up to 65535).  Numbers are C literals (0x.., 0.. octal) and may\n"
 "be negative.  Values may be \"quoted\" with the escapes \\n \\t \\r \\\\ \\\"\n"
 "\\xNN and \\0 (one NUL byte).  The section header names the tool iorgen,\n"
 "its command line and this machine, like any producer's.\n";
@@ -377,11 +385,27 @@ listed(const struct token *list, const char *key)
  * named in keys (tag = index), or strI (tag I) when keys is NULL.  The names
  * in truncated= and fault= set those flags.  Returns the count.
  */
+/* A string written whole, as record_add_string() would not past the limit. */
+static void
+add_whole_string(uint32_t *off, const struct token *t, uint8_t tag,
+		 uint8_t flags)
+{
+	struct ior_string h = { (uint16_t)t->len, flags, tag };
+
+	if (t->len > UINT16_MAX)
+		fail("%s: longer than %u bytes", t->key, UINT16_MAX);
+	memcpy(rec + *off, &h, sizeof(h));
+	memcpy(rec + *off + sizeof(h), t->val, t->len);
+	memset(rec + *off + sizeof(h) + t->len, 0, IOR_ALIGN4(t->len) - t->len);
+	*off = IOR_ALIGN4(*off + sizeof(h) + t->len);
+}
+
 static unsigned
 add_strings(uint32_t *off, const char *const *keys, int nkeys)
 {
 	struct token *trunc = get("truncated", true), *fault = get("fault", true);
-	unsigned n = 0, flagged = 0, names = 0;
+	struct token *overlong = get("overlong", true);
+	unsigned n = 0, flagged = 0, names = 0, whole = 0, nwhole = 0;
 
 	for (int i = 1; i < ntok; i++) {
 		struct token *t = &tok[i];
@@ -406,10 +430,17 @@ add_strings(uint32_t *off, const char *const *keys, int nkeys)
 			flags |= IOR_STRING_TRUNCATED;
 		if (listed(fault, t->key) && ++flagged)
 			flags |= IOR_STRING_FAULT;
-		record_add_string(rec, off, t->val, t->len, tag, flags);
+		if (listed(overlong, t->key) && ++whole)
+			add_whole_string(off, t, tag, flags);
+		else
+			record_add_string(rec, off, t->val, t->len, tag, flags);
 		t->used = true;
 		n++;
 	}
+	for (size_t i = 0; overlong && i < overlong->len; i++)
+		nwhole += i == 0 || overlong->val[i] == ',';
+	if (whole != nwhole)
+		fail("overlong= names only strings of this record");
 	for (int k = 0; k < 2; k++) {
 		const struct token *l = k ? fault : trunc;
 
@@ -804,6 +835,100 @@ cmd_trailer(void)
 	emit(sizeof(*r));
 }
 
+static uint16_t
+agg_flag(const char *word, uint16_t flag)
+{
+	return get(word, false) ? flag : 0;
+}
+
+static void
+cmd_agg_begin(void)
+{
+	static const char *const keys[] = { NULL, "fields" };
+	static const char fields[] = "comm;syscall;path";
+	struct ior_agg_begin *r = start(IOR_AGG_BEGIN, 0, sizeof(*r));
+	uint32_t off = sizeof(*r);
+
+	r->header.misc = agg_flag("final", IOR_AGG_FINAL) |
+			 agg_flag("periodic", IOR_AGG_PERIODIC) |
+			 agg_flag("cut_short", IOR_AGG_TRUNCATED);
+	r->start_ns = num("start", 0, 64);
+	r->end_ns = num("end", 0, 64);
+	r->pairs = num("pairs", 0, 64);
+	r->lost = num("lost", 0, 64);
+	r->sequence = num("sequence", 1, 32);
+	r->interval_ms = num("interval", 0, 32);
+	r->stats = num("stats", 0, 32);
+	r->nodes = num("nodes", 0, 32);
+	r->max_nodes = num("max_nodes", 0, 32);
+	r->weight = num("weight", 0, 8);
+	r->str_off = off;
+	r->nstrings = add_strings(&off, keys, 2);
+	if (r->nstrings == 0) {
+		record_add_string(rec, &off, fields, strlen(fields),
+				  IOR_AGG_STR_FIELDS, 0);
+		r->nstrings = 1;
+	}
+	emit(record_finish(rec, off));
+}
+
+static void
+cmd_agg_stat(void)
+{
+	static const char *const keys[] = { NULL, NULL, "key" };
+	static const char *const kinds[] = { "syscall", "process", "file", "dir" };
+	struct ior_agg_stat *r = start(IOR_AGG_STAT, 0, sizeof(*r));
+	struct token *kind = get("kind", true);
+	uint32_t off = sizeof(*r);
+
+	if (kind == NULL)
+		fail("kind= is required");
+	for (unsigned k = 0; k < 4 && r->header.misc == 0; k++)
+		if (strcmp((char *)kind->val, kinds[k]) == 0)
+			r->header.misc = IOR_AGG_SYSCALL + k;
+	if (r->header.misc == 0)
+		r->header.misc = parse_num("kind", (char *)kind->val, kind->len, 16);
+	r->pid = num("pid", 0, 32);
+	r->count = num("count", 0, 64);
+	r->errors = num("errors", 0, 64);
+	r->bytes_read = num("read", 0, 64);
+	r->bytes_written = num("written", 0, 64);
+	r->str_off = off;
+	r->nstrings = add_strings(&off, keys, 3);
+	/* No errnos; the latency and gap histograms, empty. */
+	off = IOR_ALIGN8(off);
+	if (off > UINT16_MAX)
+		fail("strings too long for hist_off");
+	r->hist_off = off;
+	memset(rec + off, 0, 2 * sizeof(struct ior_agg_hist));
+	emit(record_finish(rec, off + 2 * sizeof(struct ior_agg_hist)));
+}
+
+static void
+cmd_agg_node(void)
+{
+	static const char *const keys[] = { NULL, NULL, NULL, "label" };
+	struct ior_agg_node *r = start(IOR_AGG_NODE, 0, sizeof(*r));
+	uint32_t off = sizeof(*r);
+
+	r->parent = num("parent", 0, 32);
+	r->count = num("count", 0, 64);
+	r->errors = num("errors", 0, 64);
+	r->latency_ns = num("latency", 0, 64);
+	r->str_off = off;
+	r->nstrings = add_strings(&off, keys, 4);
+	emit(record_finish(rec, off));
+}
+
+static void
+cmd_agg_end(void)
+{
+	struct ior_agg_end *r = start(IOR_AGG_END, 0, sizeof(*r));
+
+	r->sequence = num("sequence", 1, 32);
+	emit(sizeof(*r));
+}
+
 static void
 cmd_record(void)
 {
@@ -868,6 +993,8 @@ static const struct {
 	{ "loss", cmd_loss }, { "miss", cmd_miss }, { "trailer", cmd_trailer },
 	{ "name", cmd_name }, { "pair", cmd_pair },
 	{ "pair_totals", cmd_pair_totals }, { "filter", cmd_filter },
+	{ "agg_begin", cmd_agg_begin }, { "agg_stat", cmd_agg_stat },
+	{ "agg_node", cmd_agg_node }, { "agg_end", cmd_agg_end },
 	{ "record", cmd_record }, { "raw", cmd_raw },
 };
 
