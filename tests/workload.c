@@ -4,6 +4,7 @@
  *
  *	workload [-v] DIR
  *	workload [-v] threads DIR SECONDS
+ *	workload [-v] comm DIR NAME
  *
  * Every step below is one syscall made through syscall(2), so that what the
  * C library would substitute (glibc's open() is openat, rename() may be
@@ -58,6 +59,11 @@
  * ms until SECONDS have passed.  So thread 1's reads return 10 and thread
  * 2's return 20: a test tells them apart by tid and by byte count.
  *
+ * comm mode: a traced program choosing the bytes a reader sees.  Set the
+ * thread's comm to NAME with prctl(PR_SET_NAME) (the kernel keeps 15
+ * bytes), then openat(AT_FDCWD, "DIR/NAME", O_CREAT|O_WRONLY|O_TRUNC,
+ * 0644) = F, write(F, NAME, strlen(NAME)), close(F), all under that comm.
+ *
  * Exit status: 0 when every step returned what is documented above, 1
  * otherwise (with a message on standard error), 2 for a usage error.
  */
@@ -69,6 +75,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -82,7 +89,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: workload [-v] DIR\n"
-		"       workload [-v] threads DIR SECONDS\n");
+		"       workload [-v] threads DIR SECONDS\n"
+		"       workload [-v] comm DIR NAME\n");
 	exit(2);
 }
 
@@ -300,6 +308,23 @@ run_threads(const char *dir, const char *secs)
 	return 0;
 }
 
+static int
+run_comm(const char *dir, const char *name)
+{
+	char path[4096];
+	long fd;
+
+	join(path, sizeof(path), dir, name);
+	if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0)
+		die("prctl(PR_SET_NAME): %s", strerror(errno));
+	fd = expect(open_at(path, O_CREAT | O_WRONLY | O_TRUNC), ANY,
+		    "openat NAME");
+	expect(syscall(SYS_write, fd, name, strlen(name)), strlen(name),
+	       "write NAME");
+	expect(syscall(SYS_close, fd), 0, "close NAME");
+	return 0;
+}
+
 /*
  * No getopt: the build's libbsd overlay renames it, and this program is
  * linked without libbsd so that it makes no syscalls of libbsd's own.
@@ -318,5 +343,7 @@ main(int argc, char **argv)
 		return run(argv[0]);
 	if (argc == 3 && strcmp(argv[0], "threads") == 0)
 		return run_threads(argv[1], argv[2]);
+	if (argc == 3 && strcmp(argv[0], "comm") == 0)
+		return run_comm(argv[1], argv[2]);
 	usage();
 }
