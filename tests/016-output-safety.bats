@@ -145,6 +145,27 @@ tool_safe() {
 	assert_safe_text "$T/p.svg"
 }
 
+@test "ior-top's screen shows hostile names escaped, not as the bytes a terminal would obey" {
+	mk h <<'TXT'
+section anchor=1000000000,1700000000000000000
+syscall name=openat nargs=4 paths=1
+name kind=comm id=1 value="\x1b]0;\x07\nFORGED\xc2\x9b"
+name kind=path id=1 value="/a\xe2\x80\xae\xff\x1b[2J"
+pair pid=5 nr=openat path=1 comm=1 latency=100 ret=3
+trailer
+TXT
+	# A terminal of its own (script(1)): the files view, then processes, q.
+	{ sleep 1; printf p; sleep 0.5; printf q; } |
+		TERM=xterm LANG=C.UTF-8 timeout 20 script -qfec \
+		"stty cols 200 rows 30; '$IOR_BIN/ior-top' -d 0.2 -v files '$T/h.ior'" \
+		/dev/null > "$T/screen"
+	grep -qaF '/a\xe2\x80\xae\xff\x1b[2J' "$T/screen" || fail "no escaped path on the screen"
+	grep -qaF '\x1b]0;\x07\nFORGED\xc2\x9b' "$T/screen" || fail "no escaped comm on the screen"
+	# The right-to-left override and the byte that is not UTF-8 never.
+	run env LC_ALL=C grep -ca $'\xe2\x80\xae\|\xff' "$T/screen"
+	assert_output 0
+}
+
 @test "live: a program that names itself with escapes and a newline (prctl PR_SET_NAME) shows up escaped in every tool" {
 	require_bpf
 	local name=$'\e[31m\a\nFORGED\xc2\x9b' shown='\x1b[31m\x07\nFORGED\xc2\x9b'
