@@ -219,7 +219,7 @@ text_escape(char *buf, size_t size, const void *bytes, size_t len,
 		i += used;
 	}
 	if (quoted) {
-		if (at + 1 < size)
+		if (at > 0)     /* the opening quote was written: room kept */
 			buf[at++] = '"';
 		need++;
 	}
