@@ -24,6 +24,7 @@
 
 #include "agg.h"
 #include "escape.h"
+#include "output.h"
 #include "pipeline.h"
 #include "stream.h"
 #include "units.h"
@@ -135,13 +136,12 @@ text_table(struct agg_run *ar, enum ior_agg_kind kind, const char *title)
 		char b[11][UNITS_LEN];
 		size_t len;
 		const char *key = agg_stat_key(&ar->a, kind, s, &len);
+		/* The name's column and the space after it. */
 		if (kind == IOR_AGG_SYSCALL) {
-			fprintf(f, "%-16.*s ", (int)len, key);
+			put_text_column(f, key, len, 0, 17);
 		} else if (kind == IOR_AGG_PROCESS) {
-			char who[64];
-			snprintf(who, sizeof(who), "%" PRIu32 " %.*s", s->pid,
-				 (int)len, key);
-			fprintf(f, "%-24s ", who);
+			int n = fprintf(f, "%" PRIu32 " ", s->pid);
+			put_text_column(f, key, len, 0, n < 25 ? 25 - n : 0);
 		}
 		fprintf(f, "%10s %6" PRIu64 " %7s %7s %7s %7s %7s %7s %7s %7s %7s ",
 			units_count(s->count, b[0]), s->errors,
@@ -156,7 +156,7 @@ text_table(struct agg_run *ar, enum ior_agg_kind kind, const char *title)
 			units_ns(h->count ? h->max : 0, b[9]));
 		if (!named_first) {
 			fputc(' ', f);
-			put_quoted(f, key, len);
+			put_text(f, key, len, TEXT_QUOTE);
 		}
 		text_errnos(f, s);
 		fputc('\n', f);
@@ -183,8 +183,9 @@ text_gaps(struct agg_run *ar)
 		size_t len;
 		const char *key = agg_stat_key(&ar->a, IOR_AGG_SYSCALL, v[i],
 					       &len);
-		fprintf(f, "%-16.*s %10s %7s %7s %7s %7s %7s %7s\n", (int)len,
-			key, units_count(h->count, b[0]),
+		put_text_column(f, key, len, 0, 17);
+		fprintf(f, "%10s %7s %7s %7s %7s %7s %7s\n",
+			units_count(h->count, b[0]),
 			units_ns(h->count ? h->min : 0, b[1]),
 			units_ns((uint64_t)hist_mean(h), b[2]),
 			units_ns(hist_percentile(h, 50), b[3]),
@@ -283,7 +284,7 @@ text_loss(struct agg_run *ar)
 		fprintf(f, "FILTERED: %s of %s pairs kept by ",
 			units_count(a->filter_kept, b[0]),
 			units_count(a->filter_seen, b[1]));
-		put_quoted(f, a->filter_expr, strlen(a->filter_expr));
+		put_text_str(f, a->filter_expr, TEXT_QUOTE);
 		fputs(a->filter_several ? " and other filters\n" : "\n", f);
 	}
 }
@@ -509,7 +510,8 @@ open_output(struct agg_run *ar)
 			if (fd < 0)
 				err(1, "%s", ar->opt.stream_path);
 		}
-		stream_writer_init(&ar->w, fd, ar->opt.stream_path);
+		stream_writer_init(&ar->w, fd, fd == STDOUT_FILENO ? "<stdout>" :
+				   ar->opt.stream_path);
 		ar->writer_open = true;
 	} else if (ar->output == OUT_STREAM) {
 		if (isatty(STDOUT_FILENO))
@@ -554,8 +556,8 @@ emit(struct agg_run *ar, uint16_t flags)
 				fputc('\n', ar->out);
 			text_report(ar);
 		}
-		if (fflush(ar->out) == EOF && errno == EPIPE)
-			exit(0);
+		/* Periodic reports reach their reader now, or the error shows. */
+		output_flush(ar->out, "<stdout>");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ar->last_emit);
 }
@@ -666,6 +668,7 @@ main(int argc, char **argv)
 	const char *fields_spec = NULL;
 	int weight = WEIGHT_LATENCY;
 	double max_nodes = AGG_MAX_NODES_DEFAULT;
+	output_init();
 	ar.opt.top = 10;
 	ar.opt.argc = argc;
 	ar.opt.argv = argv;
@@ -745,7 +748,5 @@ main(int argc, char **argv)
 	}
 	agg_input_release(&ar.in);
 	agg_release(&ar.a);
-	if (fflush(stdout) == EOF && errno != EPIPE)
-		err(1, "stdout");
-	return ok ? 0 : 1;
+	return output_close(stdout, "<stdout>", ok ? 0 : 1);
 }

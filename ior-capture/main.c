@@ -245,6 +245,17 @@ parse_options(struct options *o, int argc, char **argv)
 			getprogname());
 		exit(2);
 	}
+	/* A target that is not there would make a capture of nothing. */
+	for (size_t i = 0; i <= o->npids; i++) {
+		pid_t pid = i < o->npids ? o->pids[i] : o->tid;
+
+		if (pid && kill(pid, 0) == -1 && errno == ESRCH) {
+			fprintf(stderr, "%s: %s %d: no such %s\n", getprogname(),
+				i < o->npids ? "-p" : "-t", (int)pid,
+				i < o->npids ? "process" : "thread");
+			exit(1);
+		}
+	}
 }
 
 /*

@@ -21,6 +21,7 @@
 
 #include "agg.h"
 #include "escape.h"
+#include "output.h"
 #include "stream.h"
 #include "units.h"
 
@@ -80,32 +81,13 @@ usage(FILE *f, int status)
 
 /* ---- escaping: the only places stream bytes are written ---- */
 
-/*
- * Text for people: a plain word as it is, anything else (spaces, quotes,
- * control bytes, non-ASCII) through put_quoted.  The one text escape of
- * this tool, to switch when lib/escape.h gets its unified one.
- */
-static void
-put_text(FILE *f, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (s[i] <= ' ' || s[i] > '~' || s[i] == '"' || s[i] == '\\') {
-			put_quoted(f, s, len);
-			return;
-		}
-	if (len == 0)
-		put_quoted(f, s, len);
-	else
-		fwrite(s, 1, len, f);
-}
-
 static void
 put_key(FILE *f, const char *bytes, size_t len)
 {
 	if (opt.json)
 		put_json_string(f, bytes, len);
 	else
-		put_text(f, bytes, len);
+		put_text(f, bytes, len, TEXT_WORD);
 }
 
 /* A stack's frames are NUL-separated: a JSON array, or "a";"b" text. */
@@ -360,7 +342,7 @@ text_run(FILE *f, const char *what, const char *path, const struct agg *a)
 	char u[2][UNITS_LEN];
 
 	fprintf(f, "%-6s ", what);
-	put_quoted(f, path, strlen(path));
+	put_text_str(f, path, TEXT_WORD);
 	fprintf(f, ": %s calls over %s", units_count(a->pairs, u[0]),
 		units_ns(a->end_ns > a->start_ns ? a->end_ns - a->start_ns : 0,
 			 u[1]));
@@ -467,6 +449,7 @@ main(int argc, char **argv)
 	int ch;
 	bool ok = true;
 
+	output_init();
 	while ((ch = getopt_long(argc, argv, "f:n:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': opt.fields_spec = optarg; break;
@@ -539,7 +522,5 @@ main(int argc, char **argv)
 	}
 	agg_release(&run[0]);
 	agg_release(&run[1]);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		err(1, "stdout");
-	return ok ? 0 : 1;
+	return output_close(stdout, "<stdout>", ok ? 0 : 1);
 }

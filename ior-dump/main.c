@@ -16,6 +16,7 @@
 
 #include "escape.h"
 #include "names.h"
+#include "output.h"
 #include "stream.h"
 #include "trie.h"
 #include "syscalls.h"
@@ -160,7 +161,7 @@ text_string_ref(FILE *f, bool found, const struct string_ref *s)
 		fputs("?", f);
 		return;
 	}
-	put_quoted(f, s->bytes, s->len);
+	put_text(f, s->bytes, s->len, TEXT_QUOTE);
 	if (s->flags & IOR_STRING_TRUNCATED)
 		fputs("...", f);
 }
@@ -247,16 +248,16 @@ dump_section(struct dump *d, const struct ior_section *s)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		fprintf(f, "# section %u: ", d->in->sections);
 		if (has_tool)
-			fwrite(tool.bytes, 1, tool.len, f);
+			put_text(f, tool.bytes, tool.len, TEXT_WORD);
 		fprintf(f, " %u.%u on ", s->version_major, s->version_minor);
 		if (has_host)
-			fwrite(host.bytes, 1, host.len, f);
+			put_text(f, host.bytes, host.len, TEXT_WORD);
 		fputs(", Linux ", f);
 		if (has_rel)
-			fwrite(rel.bytes, 1, rel.len, f);
+			put_text(f, rel.bytes, rel.len, TEXT_WORD);
 		putc(' ', f);
 		if (has_mach)
-			fwrite(mach.bytes, 1, mach.len, f);
+			put_text(f, mach.bytes, mach.len, TEXT_WORD);
 		fprintf(f, ", %s.%06u UTC\n", when,
 			(unsigned)(s->anchor_realtime_ns % 1000000000u / 1000));
 	}
@@ -266,7 +267,7 @@ dump_section(struct dump *d, const struct ior_section *s)
 			if (i < cmd.len && cmd.bytes[i] != '\0')
 				continue;
 			putc(' ', f);
-			fwrite(cmd.bytes + start, 1, i - start, f);
+			put_text(f, cmd.bytes + start, i - start, TEXT_WORD);
 			start = i + 1;
 		}
 		putc('\n', f);
@@ -298,7 +299,7 @@ dump_syscall_name(struct dump *d, const struct ior_syscall_name *s,
 	}
 	fprintf(f, "# syscall %u ", s->nr);
 	if (has)
-		fwrite(name.bytes, 1, name.len, f);
+		put_text(f, name.bytes, name.len, TEXT_WORD);
 	if (s->flags & IOR_SYSNAME_MISSING) {
 		fputs(": missing from this kernel\n", f);
 		return;
@@ -338,7 +339,7 @@ dump_process(struct dump *d, const struct ior_process *p, uint32_t size)
 		return;
 	}
 	fprintf(f, "# process %u (", p->pid);
-	fputs(comm, f);
+	put_text_str(f, comm, 0);
 	fprintf(f, ") ppid %u uid %u exe ", p->ppid, p->uid);
 	text_string_ref(f, has_exe, &exe);
 	fputs(" cwd ", f);
@@ -418,7 +419,9 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 		return;
 	}
 	text_who(d, e->time_ns, e->pid, e->tid);
-	fprintf(f, "> %s(", name);
+	fputs("> ", f);
+	put_text_str(f, name, 0);
+	putc('(', f);
 	for (unsigned i = 0; i < nargs; i++) {
 		if (i)
 			fputs(", ", f);
@@ -512,7 +515,9 @@ dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 		return;
 	}
 	text_who(d, x->time_ns, x->pid, x->tid);
-	fprintf(f, "< %s = ", name);
+	fputs("< ", f);
+	put_text_str(f, name, 0);
+	fputs(" = ", f);
 	if (has_fds) {
 		fprintf(f, "%" PRId64 " [%d, %d]\n", (int64_t)x->ret, xf->fds[0],
 			xf->fds[1]);
@@ -571,7 +576,9 @@ dump_exec(struct dump *d, const struct ior_exec *x, uint32_t size)
 	text_who(d, x->time_ns, x->pid, x->pid);
 	fputs("exec ", f);
 	text_string_ref(f, has, &file);
-	fprintf(f, " (%s)\n", comm);
+	fputs(" (", f);
+	put_text_str(f, comm, 0);
+	fputs(")\n", f);
 }
 
 static void
@@ -609,7 +616,7 @@ dump_comm(struct dump *d, const struct ior_comm *c)
 	}
 	text_who(d, c->time_ns, c->pid, c->tid);
 	fputs("comm ", f);
-	put_quoted(f, comm, strlen(comm));
+	put_text_str(f, comm, TEXT_QUOTE);
 	putc('\n', f);
 }
 
@@ -651,7 +658,7 @@ text_name(struct dump *d, unsigned kind, uint32_t id)
 	const char *name = name_table_get(&d->strings, kind, id, &len);
 
 	if (name != NULL)
-		put_quoted(d->out, name, len);
+		put_text(d->out, name, len, TEXT_QUOTE);
 	else
 		fprintf(d->out, "?%u", id);
 }
@@ -714,11 +721,15 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 		size_t len;
 		const char *comm = name_table_get(&d->strings, IOR_NAME_COMM,
 						  p->comm_id, &len);
-		int n = comm ? (int)(len < 16 ? len : 16) : 1;
-
-		fprintf(f, "%-16.*s", n, comm ? comm : "?");
+		/* A column of 16 characters, whatever bytes make them up. */
+		if (comm)
+			put_text_column(f, comm, len < IOR_COMM_LEN ? len :
+					IOR_COMM_LEN, 0, 16);
+		else
+			fprintf(f, "%-16s", "?");
 	}
-	fprintf(f, "%s(", name);
+	put_text_str(f, name, 0);
+	putc('(', f);
 	if (p->fd >= 0)
 		fprintf(f, "%d", p->fd);
 	if (p->path_id) {
@@ -1140,6 +1151,7 @@ dump_input(struct dump *d, const char *path)
 			count_record(d, rec, r.type, r.size);
 		else
 			dump_record(d, rec, r.type, r.size);
+		output_check(d->out, "<stdout>");
 	}
 	if (r.status != STREAM_END)
 		d->all_trailers = false;
@@ -1173,6 +1185,7 @@ main(int argc, char **argv)
 		default: usage(stderr, 2);
 		}
 	}
+	output_init();
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (optind == argc)
 		status |= dump_input(&d, NULL);
@@ -1180,10 +1193,5 @@ main(int argc, char **argv)
 		status |= dump_input(&d, argv[i]);
 	if (d.stats)
 		print_stats(&d);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		if (errno == EPIPE)
-			return status;
-		err(1, "<stdout>: write error");
-	}
-	return status;
+	return output_close(stdout, "<stdout>", status);
 }

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "output.h"
 #include "idmap.h"
 #include "names.h"
 #include "stream.h"
@@ -122,25 +123,6 @@ usage(FILE *f, int status)
 
 /* ---- escaping: the only places stream bytes are written ---- */
 
-/*
- * Text for people: a plain word as it is, anything else (spaces, quotes,
- * control bytes, non-ASCII) through put_quoted.  The one text escape of
- * this tool, to switch when lib/escape.h gets its unified one.
- */
-static void
-put_text(FILE *f, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (s[i] <= ' ' || s[i] > '~' || s[i] == '"' || s[i] == '\\') {
-			put_quoted(f, s, len);
-			return;
-		}
-	if (len == 0)
-		put_quoted(f, s, len);
-	else
-		fwrite(s, 1, len, f);
-}
-
 static void
 put_str(FILE *f, uint32_t id)
 {
@@ -150,7 +132,7 @@ put_str(FILE *f, uint32_t id)
 	if (opt.json)
 		put_json_string(f, s, len);
 	else
-		put_text(f, s, len);
+		put_text(f, s, len, TEXT_WORD);
 }
 
 /* ---- stories ---- */
@@ -758,6 +740,7 @@ main(int argc, char **argv)
 	bool ok = true;
 	int ch;
 
+	output_init();
 	while ((ch = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n': opt.top = (unsigned)units_parse(optarg, "rows", 0); break;
@@ -813,7 +796,5 @@ main(int argc, char **argv)
 	strtab_release(&er.keys);
 	name_table_reset(&er.names);
 	sysnames_reset(&er.sysnames);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		err(1, "stdout");
-	return ok ? 0 : 1;
+	return output_close(stdout, "<stdout>", ok ? 0 : 1);
 }

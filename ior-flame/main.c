@@ -8,6 +8,7 @@
  * network, nothing external.  Frames are coloured by syscall class; with
  * -D, by growth and shrink between two inputs.
  */
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@
 
 #include "agg.h"
 #include "escape.h"
+#include "output.h"
 #include "stream.h"
 #include "syscalls.h"
 #include "units.h"
@@ -47,7 +49,7 @@ struct options {
 struct input {
 	struct agg a;
 	bool folded;            /* stacks came from folded text */
-	uint64_t folded_lines, folded_bad;
+	uint64_t folded_lines;
 	const char *names;      /* for the subtitle */
 	bool ok;
 };
@@ -86,14 +88,23 @@ usage(FILE *f, int status)
 
 /* ---- input ---- */
 
-static void
+/*
+ * One line of folded stacks, "a;b;c 123": false if it is not one.  Blank
+ * lines and '#' comments are allowed; anything else must end in a space
+ * and a count, with a non-empty stack of text before it.
+ */
+static bool
 add_folded_line(struct input *in, char *line, size_t len)
 {
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (len == 0 || line[0] == '#')
-		return;
-	/* "a;b;c 123": the weight follows the last space. */
+		return true;
+	/* The frames are text: a NUL or a control byte is not folded stacks. */
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)line[i] < 0x20 && line[i] != '\t')
+			return false;
+	/* The weight follows the last space. */
 	size_t sp = len;
 	while (sp > 0 && line[sp - 1] != ' ')
 		sp--;
@@ -101,12 +112,10 @@ add_folded_line(struct input *in, char *line, size_t len)
 	errno = 0;
 	line[len] = '\0';
 	double v = sp > 1 ? round(strtod(line + sp, &end)) : 0;
-	/* A weight is a count: one that no uint64_t holds is damage. */
+	/* A weight is a count: one that no uint64_t holds is not one. */
 	if (sp <= 1 || end == line + sp || *end || errno || !(v >= 0) ||
-	    !(v < 0x1p64)) {
-		in->folded_bad++;
-		return;
-	}
+	    !(v < 0x1p64) || !isdigit((unsigned char)line[sp]))
+		return false;
 	uint64_t w = (uint64_t)v;
 	in->folded_lines++;
 	struct trie *t = &in->a.trie;
@@ -144,6 +153,7 @@ add_folded_line(struct input *in, char *line, size_t len)
 	}
 	trie_add(t, node, &v0, classes ? classes : 1u << CLASS_OTHER);
 	trie_bound(t);
+	return true;
 }
 
 /* Folded text: head (the sniffed bytes), then the rest of fd. */
@@ -176,18 +186,25 @@ read_folded(struct input *in, int fd, const char *name, const char *head,
 		len += (size_t)n;
 	}
 	text[len] = '\0';
-	for (size_t s = 0; s < len;) {
+	/*
+	 * Lines up to the first that does not parse are drawn; that one is
+	 * the error, by its number, as a damaged stream's is by its offset.
+	 */
+	uint64_t lineno = 0;
+	for (size_t s = 0; s < len && ok;) {
 		char *nl = memchr(text + s, '\n', len - s);
 		size_t e = nl ? (size_t)(nl - text) : len;
-		add_folded_line(in, text + s, e - s);
+		lineno++;
+		if (!add_folded_line(in, text + s, e - s)) {
+			fprintf(stderr, "ior-flame: %s: not a folded stack "
+				"(\"frame;frame COUNT\") at line %" PRIu64 "\n",
+				name, lineno);
+			ok = false;
+		}
 		s = e + 1;
 	}
 	free(text);
 	in->folded = true;
-	if (in->folded_bad)
-		fprintf(stderr, "ior-flame: %s: %" PRIu64 " lines are not "
-			"folded stacks (\"frame;frame COUNT\"); ignored\n", name,
-			in->folded_bad);
 	return ok;
 }
 
@@ -208,7 +225,23 @@ read_input(struct input *in, const char *path)
 		got += (size_t)n;
 	}
 	bool ok;
-	if (got == sizeof(head) && memcmp(head, IOR_MAGIC, IOR_MAGIC_LEN) == 0) {
+	/*
+	 * An ior stream whose magic is damaged is neither, and said to be so
+	 * at offset 0: a byte of the magic changed leaves its first byte
+	 * (0x89, which cannot start UTF-8 text) or its ^Z, and records hold
+	 * NULs.  Other bytes text cannot hold are errors of their line.
+	 */
+	bool magic = got == sizeof(head) &&
+		     memcmp(head, IOR_MAGIC, IOR_MAGIC_LEN) == 0;
+	bool binary = !magic && got > 0 &&
+		      (((unsigned char)head[0] >= 0x80 &&
+			(unsigned char)head[0] < 0xc2) ||
+		       memchr(head, '\0', got) || memchr(head, '\x1a', got));
+	if (binary) {
+		fprintf(stderr, "ior-flame: %s: neither an ior stream (bad magic) "
+			"nor folded stacks at offset 0\n", r.name);
+		ok = false;
+	} else if (magic) {
 		stream_reader_unread(&r, head, got);
 		struct agg_input ai;
 		agg_input_init(&ai, &in->a, &r);
@@ -832,6 +865,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
+	output_init();
 	while ((ch = getopt_long(argc, argv, "f:w:t:W:M:IDh", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
@@ -890,12 +924,10 @@ main(int argc, char **argv)
 		after.a.truncated = true;
 	/* Draw what was read, even of a damaged input; the status says so. */
 	write_svg(stdout, &after, opt.differential ? &before : NULL);
-	if (fflush(stdout) == EOF && errno != EPIPE)
-		err(1, "stdout");
 	free((char *)after.names);
 	free((char *)before.names);
 	agg_release(&after.a);
 	if (opt.differential)
 		agg_release(&before.a);
-	return ok ? 0 : 1;
+	return output_close(stdout, "<stdout>", ok ? 0 : 1);
 }

@@ -21,6 +21,7 @@
 
 #include "filter.h"
 #include "stream.h"
+#include "output.h"
 
 struct grep {
 	struct filter *filter;
@@ -176,6 +177,7 @@ main(int argc, char **argv)
 	bool invert = false;
 	int ch, status = 0;
 
+	output_init();
 	while ((ch = getopt_long(argc, argv, "+hv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': usage(stdout, 0); break;

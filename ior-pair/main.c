@@ -22,6 +22,7 @@
 
 #include "fdtable.h"
 #include "idmap.h"
+#include "output.h"
 #include "rules.h"
 #include "stream.h"
 #include "strtab.h"
@@ -1319,6 +1320,7 @@ main(int argc, char **argv)
 	struct pairer pr;
 	int ch, status = 0;
 
+	output_init();
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': usage(stdout, 0); break;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "output.h"
 #include "stream.h"
 #include "top.h"
 #include "units.h"
@@ -98,6 +99,8 @@ finish(int status)
 		signal(quit_signal, SIG_DFL);
 		raise(quit_signal);
 	}
+	if (top.batch)
+		status = output_close(stdout, "<stdout>", status);
 	exit(status);
 }
 
@@ -107,10 +110,10 @@ frame(void)
 	clock_gettime(CLOCK_MONOTONIC, &last_frame);
 	if (top.batch) {
 		top_print(&top, stdout);
-		if (fflush(stdout) == EOF)
-			finish(errno == EPIPE ? 0 : 1);
+		output_flush(stdout, "<stdout>");
+		/* The last frame: damage read before it still fails the run. */
 		if (top.frames_left > 0 && --top.frames_left == 0)
-			finish(0);
+			finish(reader.status == STREAM_ERROR ? 1 : 0);
 		return;
 	}
 	if (!top.paused)
@@ -354,6 +357,7 @@ main(int argc, char **argv)
 {
 	int ch;
 	const char *filter = NULL;
+	output_init();
 	while ((ch = getopt(argc, argv, "bn:d:i:v:s:rF:h")) != -1) {
 		switch (ch) {
 		case 'b': top.batch = true; break;

@@ -296,17 +296,8 @@ put_name(FILE *f, const struct top *t, const struct row *r)
 {
 	if (t->view == VIEW_PROCESSES)
 		fprintf(f, "%" PRIu32 " ", r->pid);
-	/* Paths and names as bytes, quoted only when they need it. */
-	bool plain = true;
-	for (size_t i = 0; i < r->keylen; i++)
-		if ((unsigned char)r->key[i] < 0x20 || r->key[i] == 0x7f ||
-		    r->key[i] == '"' || r->key[i] == '\\' ||
-		    (unsigned char)r->key[i] >= 0x80)
-			plain = false;
-	if (plain)
-		fwrite(r->key, 1, r->keylen, f);
-	else
-		put_quoted(f, r->key, r->keylen);
+	/* Paths and names as they are, quoted only when escaped. */
+	put_text(f, r->key, r->keylen, 0);
 }
 
 void
@@ -433,15 +424,15 @@ top_draw(struct top *t, bool help)
 			continue;
 		addstr("  ");
 		/* Long names keep their end (the file name), cut on the left. */
-		char name[4096 + 16];
+		char name[4 * 4096 + 16];
 		int n = t->view == VIEW_PROCESSES ?
 			snprintf(name, sizeof(name), "%" PRIu32 " ", r->pid) : 0;
-		for (size_t k = 0; k < r->keylen && n < (int)sizeof(name) - 5;
-		     k++) {
-			unsigned char c = (unsigned char)r->key[k];
-			name[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-		}
-		name[n] = '\0';
+		/* As batch mode writes it; all ASCII if the terminal is not UTF-8. */
+		size_t need = text_escape(name + n, sizeof(name) - (size_t)n,
+					  r->key, r->keylen,
+					  t->utf8 ? 0 : TEXT_ASCII);
+		n += (int)(need < sizeof(name) - (size_t)n ? need :
+			   strlen(name + n));
 		if (n > namew) {
 			/* Skip UTF-8 continuation bytes after the cut. */
 			int from = n - namew + 1;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "output.h"
 #include "fdtable.h"
 #include "idmap.h"
 #include "names.h"
@@ -121,25 +122,6 @@ usage(FILE *f, int status)
 
 /* ---- escaping: the only places stream bytes are written ---- */
 
-/*
- * Text for people: a plain word as it is, anything else (spaces, quotes,
- * control bytes, non-ASCII) through put_quoted.  The one text escape of
- * this tool, to switch when lib/escape.h gets its unified one.
- */
-static void
-put_text(FILE *f, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (s[i] <= ' ' || s[i] > '~' || s[i] == '"' || s[i] == '\\') {
-			put_quoted(f, s, len);
-			return;
-		}
-	if (len == 0)
-		put_quoted(f, s, len);
-	else
-		fwrite(s, 1, len, f);
-}
-
 static void
 put_str(FILE *f, uint32_t id)
 {
@@ -149,7 +131,7 @@ put_str(FILE *f, uint32_t id)
 	if (opt.json)
 		put_json_string(f, s, len);
 	else
-		put_text(f, s, len);
+		put_text(f, s, len, TEXT_WORD);
 }
 
 /* argv is NUL-joined: a JSON array of its words, or the words spaced. */
@@ -169,7 +151,7 @@ put_argv(FILE *f, uint32_t id)
 		if (opt.json)
 			put_json_string(f, p, n);
 		else
-			put_text(f, p, n);
+			put_text(f, p, n, TEXT_WORD);
 		p += n + 1;
 	}
 	fputs(opt.json ? "]" : "", f);
@@ -1067,6 +1049,7 @@ main(int argc, char **argv)
 	bool ok = true;
 	int ch, w;
 
+	output_init();
 	while ((ch = getopt_long(argc, argv, "w:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'J': opt.json = true; break;
@@ -1125,7 +1108,5 @@ main(int argc, char **argv)
 		text_tree(stdout);
 	}
 	release();
-	if (fflush(stdout) != 0 || ferror(stdout))
-		err(1, "stdout");
-	return ok ? 0 : 1;
+	return output_close(stdout, "<stdout>", ok ? 0 : 1);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "syscalls.h"
 
 static const char *const field_names[FIELD_N] = {
@@ -95,7 +96,11 @@ agg_fields_parse(const char *spec, struct agg_fields *out, char *why,
 			levels = (unsigned)(f[3] - '0');
 		}
 		if (found < 0) {
-			snprintf(why, whylen, "unknown field '%s'", f);
+			/* A snapshot's fields come from its stream: escaped. */
+			char shown[64];
+			text_escape(shown, sizeof(shown), f, strlen(f),
+				    TEXT_QUOTE);
+			snprintf(why, whylen, "unknown field %s", shown);
 			return false;
 		}
 		out->field[out->n] = (uint8_t)found;
@@ -1008,7 +1013,8 @@ add_pair(struct agg_input *in, const struct ior_pair *p)
 static bool
 bad(struct agg_input *in, const char *what)
 {
-	stream_damage(in->r, "%s", what);
+	stream_damage(in->r, "%s at offset %llu", what,
+		      (unsigned long long)in->r->record_offset);
 	return false;
 }
 

@@ -2,31 +2,20 @@
 #include "escape.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
-void
-put_quoted(FILE *f, const void *bytes, size_t len)
+/* The code point of the valid UTF-8 sequence of n bytes at p. */
+static uint32_t
+utf8_decode(const unsigned char *p, size_t n)
 {
-	const unsigned char *p = bytes;
+	static const unsigned char lead_mask[5] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	uint32_t cp = p[0] & lead_mask[n];
 
-	putc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = p[i];
-
-		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		default:
-			if (c >= 0x20 && c < 0x7f)
-				putc(c, f);
-			else
-				fprintf(f, "\\x%02x", c);
-		}
-	}
-	putc('"', f);
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
 }
 
 size_t
@@ -59,6 +48,207 @@ utf8_sequence_len(const unsigned char *p, size_t avail)
 	return n;
 }
 
+/*
+ * Characters above ASCII that are not shown as they are: they control the
+ * terminal (C1: U+009B is CSI on some terminals), are invisible, reorder
+ * or break the line (bidi controls, U+2028), or look like a plain space.
+ * A person reading a trace must see which bytes a name holds.
+ */
+static const struct { uint32_t lo, hi; } hidden[] = {
+	{ 0x0080, 0x00a0 },     /* C1 controls, no-break space */
+	{ 0x00ad, 0x00ad },     /* soft hyphen */
+	{ 0x034f, 0x034f },     /* combining grapheme joiner */
+	{ 0x061c, 0x061c },     /* Arabic letter mark */
+	{ 0x115f, 0x1160 },     /* Hangul fillers */
+	{ 0x1680, 0x1680 },     /* Ogham space */
+	{ 0x180b, 0x180e },     /* Mongolian selectors, vowel separator */
+	{ 0x2000, 0x200f },     /* spaces, zero-width, LRM, RLM */
+	{ 0x2028, 0x202f },     /* line/paragraph separators, bidi, space */
+	{ 0x205f, 0x206f },     /* space, invisible operators, bidi isolates */
+	{ 0x3000, 0x3000 },     /* ideographic space */
+	{ 0x3164, 0x3164 },     /* Hangul filler */
+	{ 0xfe00, 0xfe0f },     /* variation selectors */
+	{ 0xfeff, 0xfeff },     /* byte order mark, zero-width no-break */
+	{ 0xffa0, 0xffa0 },     /* halfwidth Hangul filler */
+	{ 0xfff0, 0xffff },     /* specials, noncharacters */
+	{ 0xe0000, 0xe0fff },   /* tags, variation selectors supplement */
+	{ 0xf0000, 0x10ffff },  /* supplementary private use */
+};
+
+size_t
+text_char_len(const unsigned char *p, size_t avail)
+{
+	if (p[0] < 0x80)
+		return p[0] >= 0x20 && p[0] < 0x7f ? 1 : 0;
+	size_t n = utf8_sequence_len(p, avail);
+	if (n == 0)
+		return 0;
+	uint32_t cp = utf8_decode(p, n);
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+		if (cp >= hidden[i].lo && cp <= hidden[i].hi)
+			return 0;
+	/* Noncharacters at the end of every plane. */
+	if ((cp & 0xfffe) == 0xfffe)
+		return 0;
+	return n;
+}
+
+/*
+ * The spelling of the text at p: into out (at most 4 bytes, or the
+ * character itself), its length returned and the bytes it stands for in
+ * *used.  The one place that decides what text output looks like.
+ */
+static size_t
+text_unit(const unsigned char *p, size_t avail, unsigned flags, char out[8],
+	  size_t *used)
+{
+	size_t n = (flags & TEXT_ASCII) && p[0] >= 0x80 ? 0 :
+		   text_char_len(p, avail);
+
+	*used = n ? n : 1;
+	if (p[0] == '\\' || (p[0] == '"' && (flags & TEXT_QUOTE))) {
+		out[0] = '\\';
+		out[1] = (char)p[0];
+		return 2;
+	}
+	if (n) {
+		memcpy(out, p, n);
+		return n;
+	}
+	out[0] = '\\';
+	switch (p[0]) {
+	case '\n': out[1] = 'n'; return 2;
+	case '\t': out[1] = 't'; return 2;
+	case '\r': out[1] = 'r'; return 2;
+	}
+	snprintf(out, 8, "\\x%02x", p[0]);
+	return 4;
+}
+
+/* Whether put_text() must quote: see escape.h. */
+static bool
+text_quoted(const unsigned char *p, size_t len, unsigned flags)
+{
+	if (flags & TEXT_QUOTE)
+		return true;
+	if ((flags & TEXT_WORD) && len == 0)
+		return true;
+	for (size_t i = 0; i < len;) {
+		size_t n = (flags & TEXT_ASCII) && p[i] >= 0x80 ? 0 :
+			   text_char_len(p + i, len - i);
+		if (n == 0 || p[i] == '\\' || p[i] == '"' ||
+		    ((flags & TEXT_WORD) && p[i] == ' '))
+			return true;
+		i += n;
+	}
+	return false;
+}
+
+size_t
+put_text(FILE *f, const void *bytes, size_t len, unsigned flags)
+{
+	const unsigned char *p = bytes;
+	bool quoted = text_quoted(p, len, flags);
+	size_t width = 0;
+
+	if (quoted) {
+		flags |= TEXT_QUOTE;
+		putc('"', f);
+		width += 2;
+	}
+	for (size_t i = 0; i < len;) {
+		char out[8];
+		size_t used, n = text_unit(p + i, len - i, flags, out, &used);
+
+		fwrite(out, 1, n, f);
+		/* A character shown as it is takes one column. */
+		width += n == used && p[i] >= 0x80 ? 1 : n;
+		i += used;
+	}
+	if (quoted)
+		putc('"', f);
+	return width;
+}
+
+void
+put_text_column(FILE *f, const void *bytes, size_t len, unsigned flags,
+		size_t width)
+{
+	size_t n = put_text(f, bytes, len, flags);
+
+	/* A text that fills the column still ends before the next one. */
+	if (n >= width)
+		putc(' ', f);
+	for (; n < width; n++)
+		putc(' ', f);
+}
+
+size_t
+put_text_str(FILE *f, const char *s, unsigned flags)
+{
+	return put_text(f, s, strlen(s), flags);
+}
+
+size_t
+text_escape(char *buf, size_t size, const void *bytes, size_t len,
+	    unsigned flags)
+{
+	const unsigned char *p = bytes;
+	bool quoted = text_quoted(p, len, flags), fits = true;
+	size_t need = 0, at = 0;
+
+	if (quoted)
+		flags |= TEXT_QUOTE;
+	/* The closing quote is kept room for, so a cut text still ends. */
+	size_t room = size - 1 - quoted;
+	if (quoted && size > 2)
+		buf[at++] = '"', need++;
+	else if (quoted)
+		fits = false, need++;
+	for (size_t i = 0; i < len;) {
+		char out[8];
+		size_t used, n = text_unit(p + i, len - i, flags, out, &used);
+
+		if (fits && at + n <= room) {
+			memcpy(buf + at, out, n);
+			at += n;
+		} else {
+			fits = false;
+		}
+		need += n;
+		i += used;
+	}
+	if (quoted) {
+		if (at > 0)     /* the opening quote was written: room kept */
+			buf[at++] = '"';
+		need++;
+	}
+	buf[at] = '\0';
+	return need;
+}
+
+size_t
+text_width(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* A code point as JSON's \uXXXX, a surrogate pair above the BMP. */
+static void
+json_code_point(FILE *f, uint32_t cp)
+{
+	if (cp > 0xffff) {
+		cp -= 0x10000;
+		fprintf(f, "\\u%04x\\u%04x", 0xd800 + (cp >> 10),
+			0xdc00 + (cp & 0x3ff));
+	} else {
+		fprintf(f, "\\u%04x", cp);
+	}
+}
+
 void
 put_json_string(FILE *f, const void *bytes, size_t len)
 {
@@ -79,15 +269,17 @@ put_json_string(FILE *f, const void *bytes, size_t len)
 		} else if (c == '\t') {
 			fputs("\\t", f);
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-			i++;
-		} else if ((n = utf8_sequence_len(p + i, len - i)) == 0) {
-			fprintf(f, "\\u%04x", c);
-			i++;
-		} else {
+		} else if ((n = text_char_len(p + i, len - i)) != 0) {
 			fwrite(p + i, 1, n, f);
 			i += n;
+		} else if (c >= 0x80 &&
+			   (n = utf8_sequence_len(p + i, len - i)) != 0) {
+			/* Valid but not to be shown raw: the same character. */
+			json_code_point(f, utf8_decode(p + i, n));
+			i += n;
+		} else {
+			fprintf(f, "\\u%04x", c);
+			i++;
 		}
 	}
 	putc('"', f);
@@ -98,9 +290,8 @@ put_folded_frame(FILE *f, const void *bytes, size_t len)
 {
 	const unsigned char *p = bytes;
 	for (size_t i = 0; i < len;) {
-		size_t n = p[i] >= 0x80 ? utf8_sequence_len(p + i, len - i) : 1;
-		if (n == 0 || p[i] < 0x20 || p[i] == 0x7f || p[i] == ';' ||
-		    p[i] == '\\') {
+		size_t n = text_char_len(p + i, len - i);
+		if (n == 0 || p[i] == ';' || p[i] == '\\') {
 			fprintf(f, "\\x%02x", p[i]);
 			i++;
 		} else {
@@ -134,12 +325,9 @@ put_xml_text(FILE *f, const void *bytes, size_t len)
 {
 	const unsigned char *p = bytes;
 	for (size_t i = 0; i < len;) {
-		size_t n = p[i] >= 0x80 ? utf8_sequence_len(p + i, len - i) : 1;
+		size_t n = text_char_len(p + i, len - i);
 		unsigned char c = p[i];
-		/* U+FFFE and U+FFFF are UTF-8 but not XML characters. */
-		if (n == 3 && c == 0xef && p[i + 1] == 0xbf && p[i + 2] >= 0xbe)
-			n = 0;
-		if (n == 0 || (c < 0x20) || c == 0x7f) {
+		if (n == 0) {
 			/* XML 1.0 cannot hold control characters at all. */
 			fprintf(f, "\\x%02x", c);
 			i++;

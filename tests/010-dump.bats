@@ -553,7 +553,7 @@ EOF
 	run --separate-stderr "$DUMP" "$T/hostile.ior"
 	assert_success
 	assert_line '  0.000000 1/1           > openat(-100, "a\"b\nc\\d\xff<&>\x01\tz", 0, 0)'
-	assert_line '# fd 1 3 "caf\xc3\xa9 <&> \x7f" flags 00 pos 0'
+	assert_line '# fd 1 3 "café <&> \x7f" flags 00 pos 0'
 	assert_line --partial '> openat(-100, "/very/long"..., 0, 0)'
 
 	run --separate-stderr "$DUMP" --json "$T/hostile.ior"

@@ -1182,9 +1182,9 @@ write;/tmp/;a\x3bb\x0ac\x5cd\xff\x7fé/;e\x3bf\xc0\xaf 1'
 	run jq '[.files[].path, .dirs[].dir, .processes[].comm]
 		== ["/tmp/a;b\nc\\d\u00ff\u007fé/e;f\u00c0\u00af", "/tmp/a;b\nc\\d\u00ff\u007fé", "x;y\\z"]' "$T/h.json"
 	assert_output true
-	# The text report quotes paths with C escapes.
+	# The text report quotes paths with C escapes; valid UTF-8 stays.
 	agg "$T/h.text" --text "$T/h.ior"
-	run grep -cF '"/tmp/a;b\nc\\d\xff\x7f\xc3\xa9/e;f\xc0\xaf"' "$T/h.text"
+	run grep -cF '"/tmp/a;b\nc\\d\xff\x7fé/e;f\xc0\xaf"' "$T/h.text"
 	assert_output 1
 	# Hostile paths among the random ones.
 	fixture r --seed 6 --hostile

@@ -747,13 +747,13 @@ EOF
 	assert_success
 }
 
-@test "folded input: escaped frames, weights, and lines that are not stacks warned about" {
-	printf '%s\n' 'x;a\x3bb;c\x5cd 5' 'x;\x3c\x26\xff 5' '# a comment' '' 'not a stack' 'x;y 10' > "$T/in.folded"
+@test "folded input: escaped frames, weights, and a line that is not a stack is an error with its number" {
+	printf '%s\n' 'x;a\x3bb;c\x5cd 5' 'x;\x3c\x26\xff 5' '# a comment' '' 'x;y 10' 'not a stack' > "$T/in.folded"
 	run --separate-stderr "$IOR_BIN/ior-flame" -w count "$T/in.folded"
-	assert_success
+	assert_failure 1
 	printf '%s\n' "$output" > "$T/folded.svg"
 	assert_svg "$T/folded.svg"
-	assert_equal "$stderr" "ior-flame: $T/in.folded: 1 lines are not folded stacks (\"frame;frame COUNT\"); ignored"
+	assert_equal "$stderr" "ior-flame: $T/in.folded: not a folded stack (\"frame;frame COUNT\") at line 6"
 	# "a\x3bb" is one frame, a;b, holding a frame c\d.
 	run xq "$T/folded.svg" "count(//g[@class='f'][starts-with(title, 'a;b
 ')])"
@@ -768,9 +768,11 @@ EOF
 	assert_output 590.00
 }
 
-@test "folded input: the subtitle counts the stacks drawn, not the lines ignored" {
-	printf '%s\n' 'x;a 5' 'x;b 5' 'not a stack' 'x;y 10' > "$T/in.folded"
-	"$IOR_BIN/ior-flame" -w count "$T/in.folded" > "$T/folded.svg" 2> /dev/null
+@test "folded input: the subtitle counts the stacks drawn, not the line in error" {
+	printf '%s\n' 'x;a 5' 'x;b 5' 'x;y 10' 'not a stack' > "$T/in.folded"
+	run --separate-stderr "$IOR_BIN/ior-flame" -w count "$T/in.folded"
+	assert_failure 1
+	printf '%s\n' "$output" > "$T/folded.svg"
 	run xq "$T/folded.svg" "string(//text[@class='sub'])"
 	assert_output --partial "folded stacks, 3 in all"
 }

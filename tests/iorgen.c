@@ -25,6 +25,8 @@ static const char usage_text[] =
 "One record per line; '#' starts a comment; blank lines are ignored.\n"
 "  section [anchor=CLOCK,REALTIME] [version=MAJ.MIN] [byte_order=N] [pid=N]\n"
 "          [clock=N]                  (no anchor: both clocks read now)\n"
+"          [tool= cmdline= host= release= kversion= machine=]  (strings in\n"
+"          place of this program's and this machine's)\n"
 "  syscall nr=N|name=S [nargs=6] [family=NAME|N] [paths=I,..] [missing]\n"
 "          [flags=N]                  (nr, name, family default from each other)\n"
 "  process pid= [ppid=0 uid=0 threads=1 comm= exe= cwd= cmdline=]\n"
@@ -472,6 +474,52 @@ emit(uint32_t n)
 	stream_put(&out, rec, len);
 }
 
+/*
+ * Rewrite the header at out.buf[0] with the strings the line gives in
+ * place of the writer's own, in tag order, the others kept.
+ */
+static void
+section_strings(void)
+{
+	static const char *const keys[] = {
+		[IOR_HDR_TOOL] = "tool", [IOR_HDR_CMDLINE] = "cmdline",
+		[IOR_HDR_HOSTNAME] = "host", [IOR_HDR_KERNEL_RELEASE] = "release",
+		[IOR_HDR_KERNEL_VERSION] = "kversion",
+		[IOR_HDR_MACHINE] = "machine",
+	};
+	const unsigned ntags = sizeof(keys) / sizeof(keys[0]);
+	struct token *given[sizeof(keys) / sizeof(keys[0])] = { NULL };
+	struct ior_section *old = (void *)out.buf, *s = (void *)rec;
+	bool any = false;
+	uint32_t off = sizeof(*s);
+
+	for (unsigned tag = 1; tag < ntags; tag++)
+		any |= (given[tag] = get(keys[tag], true)) != NULL;
+	if (!any)
+		return;
+	memcpy(s, old, sizeof(*s));
+	s->nstrings = 0;
+	for (unsigned tag = 1; tag < ntags; tag++) {
+		struct string_ref str;
+
+		if (given[tag])
+			record_add_string(s, &off, given[tag]->val,
+					  given[tag]->len, tag, 0);
+		else if (section_string(old, tag, &str))
+			record_add_string(s, &off, str.bytes, str.len, tag,
+					  str.flags);
+		else
+			continue;
+		s->nstrings++;
+	}
+	uint32_t size = IOR_ALIGN8(off);
+
+	memset(rec + off, 0, size - off);
+	s->size = size;
+	memcpy(out.buf, s, size);
+	out.len = size;
+}
+
 static void
 cmd_section(int argc, char **argv)
 {
@@ -498,6 +546,8 @@ cmd_section(int argc, char **argv)
 	s->byte_order = num("byte_order", s->byte_order, 32);
 	s->producer_pid = num("pid", s->producer_pid, 32);
 	s->clock_id = num("clock", s->clock_id, 32);
+	section_strings();
+	s = (void *)out.buf;
 	s->size = num("size", s->size, 32);
 	events = lost_sum = missed_sum = nprocesses = nfds = npairs = 0;
 	memset(cpu_total, 0, sizeof(cpu_total));

@@ -6,6 +6,7 @@
  *	workload [-v] threads DIR SECONDS
  *	workload [-v] fault|futimens|umount DIR
  *	workload [-v] signal DIR restart|intr
+ *	workload [-v] comm DIR NAME
  *
  * Every step below is one syscall made through syscall(2), so that what the
  * C library would substitute (glibc's open() is openat, rename() may be
@@ -86,6 +87,11 @@
  * umount mode: mount("none", "DIR/mnt", "tmpfs", 0, NULL) = 0 and
  * umount2("DIR/mnt", 0) = 0 (DIR/mnt is made if missing).
  *
+ * comm mode: a traced program choosing the bytes a reader sees.  Set the
+ * thread's comm to NAME with prctl(PR_SET_NAME) (the kernel keeps 15
+ * bytes), then openat(AT_FDCWD, "DIR/NAME", O_CREAT|O_WRONLY|O_TRUNC,
+ * 0644) = F, write(F, NAME, strlen(NAME)), close(F), all under that comm.
+ *
  * Exit status: 0 when every step returned what is documented above, 1
  * otherwise (with a message on standard error), 2 for a usage error.
  */
@@ -98,6 +104,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -117,7 +124,8 @@ usage(void)
 	fprintf(stderr, "usage: workload [-v] DIR\n"
 		"       workload [-v] threads DIR SECONDS\n"
 		"       workload [-v] fault|futimens|umount DIR\n"
-		"       workload [-v] signal DIR restart|intr\n");
+		"       workload [-v] signal DIR restart|intr\n"
+		"       workload [-v] comm DIR NAME\n");
 	exit(2);
 }
 
@@ -467,6 +475,23 @@ run_umount(const char *dir)
 	return 0;
 }
 
+static int
+run_comm(const char *dir, const char *name)
+{
+	char path[4096];
+	long fd;
+
+	join(path, sizeof(path), dir, name);
+	if (prctl(PR_SET_NAME, name, 0, 0, 0) != 0)
+		die("prctl(PR_SET_NAME): %s", strerror(errno));
+	fd = expect(open_at(path, O_CREAT | O_WRONLY | O_TRUNC), ANY,
+		    "openat NAME");
+	expect(syscall(SYS_write, fd, name, strlen(name)), strlen(name),
+	       "write NAME");
+	expect(syscall(SYS_close, fd), 0, "close NAME");
+	return 0;
+}
+
 /*
  * No getopt: the build's libbsd overlay renames it, and this program is
  * linked without libbsd so that it makes no syscalls of libbsd's own.
@@ -493,5 +518,7 @@ main(int argc, char **argv)
 		return run_signal(argv[2]);
 	if (argc == 2 && strcmp(argv[0], "umount") == 0)
 		return run_umount(argv[1]);
+	if (argc == 3 && strcmp(argv[0], "comm") == 0)
+		return run_comm(argv[1], argv[2]);
 	usage();
 }
