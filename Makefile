@@ -182,6 +182,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_JOBS ?= 2
 FUZZ_TARGETS ?=
 FUZZ_BINS := $(addprefix build-fuzz/bin/,ior-dump ior-pair ior-agg ior-flame \
+	ior-grep ior-diff ior-tree ior-errors \
 	ior-top iorgen)
 fuzz:
 	$(Q)sh scripts/install-deps fuzz

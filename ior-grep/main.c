@@ -32,16 +32,48 @@ struct grep {
 	uint64_t seen, kept;    /* pairs of the current section */
 };
 
+/*
+ * The expression of -f: the whole file, its newlines the whitespace
+ * between tests.  Bounded, as any input; a NUL byte cannot be part of an
+ * expression that travels in the stream as text.
+ */
+static char *
+read_expr_file(const char *path)
+{
+	enum { EXPR_FILE_MAX = 64 * 1024 };
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (f == NULL)
+		err(2, "%s", path);
+	if ((buf = malloc(EXPR_FILE_MAX + 1)) == NULL)
+		err(1, "malloc");
+	n = fread(buf, 1, EXPR_FILE_MAX + 1, f);
+	if (ferror(f))
+		err(2, "%s", path);
+	fclose(f);
+	if (n > EXPR_FILE_MAX)
+		errx(2, "%s: an expression of more than %d bytes", path,
+		     EXPR_FILE_MAX);
+	if (memchr(buf, '\0', n) != NULL)
+		errx(2, "%s: a NUL byte in the expression", path);
+	buf[n] = '\0';
+	return buf;
+}
+
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: ior-grep [-v] EXPR [FILE ...]\n");
+	fprintf(f, "usage: ior-grep [-v] EXPR [FILE ...]\n"
+	    "       ior-grep [-v] -f EXPRFILE [FILE ...]\n");
 	if (status != 0)
 		exit(status);
 	fprintf(f, "\n"
 "Keep the pairs EXPR matches (-v: those it does not) and every other\n"
 "record, so the output is a stream any ior tool reads.  How many pairs\n"
 "were dropped, and by what expression, travels in the stream.\n"
+"-f EXPRFILE reads EXPR from a file (its lines are one expression).\n"
 "\n"
 "EXPR is tests joined by and (or juxtaposition), or, not and parentheses.\n"
 "A test is FIELD OP VALUE[,VALUE...] or a bare FIELD (set, non-zero).\n"
@@ -170,25 +202,31 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "invert-match", no_argument, NULL, 'v' },
+		{ "file", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct grep g;
-	char msg[512], *inverted = NULL;
+	char msg[512], *inverted = NULL, *from_file = NULL;
+	const char *expr_file = NULL;
 	bool invert = false;
 	int ch, status = 0;
 
 	output_init();
-	while ((ch = getopt_long(argc, argv, "+hv", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+f:hv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': usage(stdout, 0); break;
 		case 'v': invert = true; break;
+		case 'f': expr_file = optarg; break;
 		default: usage(stderr, 2);
 		}
 	}
-	if (optind == argc)
+	if (expr_file == NULL && optind == argc)
 		usage(stderr, 2);
 	memset(&g, 0, sizeof(g));
-	g.expr = argv[optind++];
+	if (expr_file != NULL)
+		g.expr = from_file = read_expr_file(expr_file);
+	else
+		g.expr = argv[optind++];
 	g.filter = filter_compile(g.expr, strlen(g.expr), msg, sizeof(msg));
 	if (g.filter == NULL) {
 		fprintf(stderr, "%s: filter: %s\n", getprogname(), msg);
@@ -216,5 +254,6 @@ main(int argc, char **argv)
 	filter_context_release(&g.ctx);
 	filter_free(g.filter);
 	free(inverted);
+	free(from_file);
 	return status;
 }

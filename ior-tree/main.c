@@ -566,9 +566,11 @@ build_tree(void)
 	for (uint32_t i = tr.n; i-- > 0;)
 		if (tr.v[i].parent >= 0)
 			sums_add(&tr.v[tr.v[i].parent].all, &tr.v[i].all);
+	/* qsort and memcpy take no NULL, even for nothing: tr.kids may be. */
 	for (uint32_t i = 0; i < tr.n; i++)
-		qsort(tr.kids + tr.v[i].kids_off, tr.v[i].nkids,
-		      sizeof(*tr.kids), by_start);
+		if (tr.v[i].nkids > 1)
+			qsort(tr.kids + tr.v[i].kids_off, tr.v[i].nkids,
+			      sizeof(*tr.kids), by_start);
 	free(count);
 }
 
@@ -622,8 +624,10 @@ crit_of(uint32_t i, uint32_t depth)
 	chain = reallocarray(NULL, p->nkids, sizeof(*chain));
 	if (order == NULL || chain == NULL)
 		err(1, "critical path");
-	memcpy(order, tr.kids + p->kids_off, p->nkids * sizeof(*order));
-	qsort(order, p->nkids, sizeof(*order), by_end_desc);
+	if (p->nkids > 0) {
+		memcpy(order, tr.kids + p->kids_off, p->nkids * sizeof(*order));
+		qsort(order, p->nkids, sizeof(*order), by_end_desc);
+	}
 	for (uint32_t j = 0; j < p->nkids; j++) {
 		const struct proc *c = &tr.v[order[j]];
 
@@ -939,7 +943,8 @@ put_call(FILE *f, const struct call *c, bool json, bool first)
 static void
 calls_out(FILE *f, const char *title, bool json)
 {
-	qsort(tr.calls, tr.ncalls, sizeof(*tr.calls), by_time);
+	if (tr.ncalls > 1)
+		qsort(tr.calls, tr.ncalls, sizeof(*tr.calls), by_time);
 	if (!json && tr.ncalls == 0) {
 		fprintf(f, "%s: none\n", title);
 		return;
@@ -957,7 +962,8 @@ at_out(FILE *f)
 	char u[UNITS_LEN];
 	bool any = false;
 
-	qsort(tr.calls, tr.ncalls, sizeof(*tr.calls), by_time);
+	if (tr.ncalls > 1)
+		qsort(tr.calls, tr.ncalls, sizeof(*tr.calls), by_time);
 	if (opt.json)
 		fprintf(f, "{\"version\":1,\"at_s\":%.9f,\"at_ns\":%" PRIu64
 			",\"processes\":[", opt.at_s, tr.at_ns);

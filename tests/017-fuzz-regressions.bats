@@ -48,3 +48,19 @@ EOT
 	# KiB; the sanitizer build starts at about 30 MiB.
 	[ "$(cat "$T/rss")" -lt 102400 ]
 }
+
+@test "ior-tree: --at and --inflight of a stream with no calls say so, no qsort of nothing" {
+	# Found by make fuzz (tree-at, inflight): qsort(NULL, 0, ...) is
+	# undefined, and UBSan stopped the tool on every seed.
+	printf 'section anchor=1,1\nprocess pid=7 comm=sh\nsnapshot_end\ntrailer\n' |
+		"$IOR_BIN/iorgen" > "$T/raw.ior"
+	"$IOR_BIN/ior-pair" "$T/raw.ior" > "$T/p.ior"
+	run --separate-stderr "$IOR_BIN/ior-tree" --at 0.000002 "$T/p.ior"
+	assert_success
+	assert_line --index 0 --partial 'at 0.000 s'
+	run --separate-stderr "$IOR_BIN/ior-tree" --inflight --json "$T/p.ior"
+	assert_success
+	run jq -c '.inflight | length' <<< "$output"
+	assert_output 0
+	[ -z "$stderr" ]
+}
