@@ -84,10 +84,7 @@ usage(FILE *f, int status)
 static void
 put_key(FILE *f, const char *bytes, size_t len)
 {
-	if (opt.json)
-		put_json_string(f, bytes, len);
-	else
-		put_text(f, bytes, len, TEXT_WORD);
+	put_word_or_json(f, bytes, len, opt.json);
 }
 
 /* A stack's frames are NUL-separated: a JSON array, or "a";"b" text. */

@@ -129,10 +129,7 @@ put_str(FILE *f, uint32_t id)
 	size_t len = 0;
 	const char *s = id ? strtab_get(&er.strs, id, &len) : "";
 
-	if (opt.json)
-		put_json_string(f, s, len);
-	else
-		put_text(f, s, len, TEXT_WORD);
+	put_word_or_json(f, s, len, opt.json);
 }
 
 /* ---- stories ---- */

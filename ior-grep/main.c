@@ -137,15 +137,6 @@ close_section(struct grep *g, const struct ior_trailer *in)
 	g->section_open = false;
 }
 
-static void
-flush_output(void *arg)
-{
-	struct grep *g = arg;
-
-	if (g->out.len > 0)
-		stream_writer_flush(&g->out);
-}
-
 static int
 grep_input(struct grep *g, const char *path)
 {
@@ -154,8 +145,7 @@ grep_input(struct grep *g, const char *path)
 	int status;
 
 	stream_reader_open(&r, path);
-	r.before_read = flush_output;
-	r.before_read_arg = g;
+	stream_flush_when_idle(&r, &g->out);
 	while ((rec = stream_next(&r)) != NULL) {
 		switch (r.type) {
 		case IOR_PAIR:

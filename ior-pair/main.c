@@ -1219,15 +1219,6 @@ open_section(struct pairer *pr, const struct ior_section *s)
 	pr->section_open = true;
 }
 
-static void
-flush_output(void *arg)
-{
-	struct pairer *pr = arg;
-
-	if (pr->out.len > 0)
-		stream_writer_flush(&pr->out);
-}
-
 static int
 pair_input(struct pairer *pr, const char *path)
 {
@@ -1236,8 +1227,7 @@ pair_input(struct pairer *pr, const char *path)
 	int status;
 
 	stream_reader_open(&r, path);
-	r.before_read = flush_output;
-	r.before_read_arg = pr;
+	stream_flush_when_idle(&r, &pr->out);
 	while ((rec = stream_next(&r)) != NULL) {
 		switch (r.type) {
 		case STREAM_SECTION:

@@ -128,10 +128,7 @@ put_str(FILE *f, uint32_t id)
 	size_t len = 0;
 	const char *s = id ? strtab_get(&tr.strs, id, &len) : "";
 
-	if (opt.json)
-		put_json_string(f, s, len);
-	else
-		put_text(f, s, len, TEXT_WORD);
+	put_word_or_json(f, s, len, opt.json);
 }
 
 /* argv is NUL-joined: a JSON array of its words, or the words spaced. */
@@ -148,10 +145,7 @@ put_argv(FILE *f, uint32_t id)
 
 		if (p != s)
 			fputc(opt.json ? ',' : ' ', f);
-		if (opt.json)
-			put_json_string(f, p, n);
-		else
-			put_text(f, p, n, TEXT_WORD);
+		put_word_or_json(f, p, n, opt.json);
 		p += n + 1;
 	}
 	fputs(opt.json ? "]" : "", f);

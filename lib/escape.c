@@ -344,3 +344,12 @@ put_xml_text(FILE *f, const void *bytes, size_t len)
 		i += n;
 	}
 }
+
+void
+put_word_or_json(FILE *f, const void *bytes, size_t len, bool json)
+{
+	if (json)
+		put_json_string(f, bytes, len);
+	else
+		put_text(f, bytes, len, TEXT_WORD);
+}

@@ -82,6 +82,12 @@ size_t put_text_str(FILE *f, const char *s, unsigned flags);
  */
 void put_json_string(FILE *f, const void *bytes, size_t len);
 
+/*
+ * One string of a report that is JSON or text: put_json_string(), or
+ * put_text() as a word (quoted when it holds a space or is empty).
+ */
+void put_word_or_json(FILE *f, const void *bytes, size_t len, bool json);
+
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 if there is none. */
 size_t utf8_sequence_len(const unsigned char *p, size_t avail);
 

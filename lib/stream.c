@@ -750,3 +750,19 @@ stream_write_trailer(struct stream_writer *w, uint64_t events, uint64_t lost,
 	t->status = status;
 	return t;
 }
+
+static void
+flush_writer(void *arg)
+{
+	struct stream_writer *w = arg;
+
+	if (w->len > 0)
+		stream_writer_flush(w);
+}
+
+void
+stream_flush_when_idle(struct stream_reader *r, struct stream_writer *w)
+{
+	r->before_read = flush_writer;
+	r->before_read_arg = w;
+}

@@ -199,6 +199,13 @@ void stream_writer_release(struct stream_writer *w);
 void stream_writer_flush(struct stream_writer *w);
 
 /*
+ * A filter's output flows as soon as its input pauses: r flushes w before
+ * every read(2) that may block (r->before_read), and only then, so big
+ * blocks are kept while input keeps coming.
+ */
+void stream_flush_when_idle(struct stream_reader *r, struct stream_writer *w);
+
+/*
  * Space for a record of size bytes (a multiple of 8), zeroed, with its frame
  * filled in.  Valid until the next call on w.
  */

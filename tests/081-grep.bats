@@ -210,7 +210,8 @@ GEN
 	assert_equal "$(cat "$T/err")" "ior-grep: $T/text: not an ior stream (bad magic) at offset 0"
 	run --separate-stderr "$IOR_BIN/ior-grep"
 	assert_equal "$status" 2
-	assert_equal "$stderr" "usage: ior-grep [-v] EXPR [FILE ...]"
+	assert_equal "$stderr" "usage: ior-grep [-v] EXPR [FILE ...]
+       ior-grep [-v] -f EXPRFILE [FILE ...]"
 	run --separate-stderr "$IOR_BIN/ior-grep" -h
 	assert_success
 	assert_output --partial EXAMPLES
@@ -248,4 +249,23 @@ GEN
 	dump_json "$T/d.ior"
 	run jq -r 'select(.type == "pair") | .seq' "$JSON"
 	assert_output "$want"
+}
+
+@test "-f EXPRFILE reads the expression from a file, its lines one expression" {
+	printf 'section anchor=1,1\nname id=1 value=/a\nname id=2 value=/b\npair pid=1 nr=read path=1 ret=1 bytes=1\npair pid=1 nr=openat path=2 ret=-2\npair pid=2 nr=close path=1\ntrailer\n' |
+		"$IOR_BIN/iorgen" > "$T/p.ior"
+	printf 'errno=ENOENT\nor pid=2\n' > "$T/expr"
+	run sh -c '"$1" -f "$2" "$3" | "$4" --json' _ "$IOR_BIN/ior-grep" "$T/expr" "$T/p.ior" "$IOR_BIN/ior-dump"
+	assert_success
+	run jq -c 'select(.type == "pair") | [.errno, .pid]' <<< "$output"
+	assert_output '["ENOENT",1]
+[null,2]'
+	printf 'lantency>1ms\n' > "$T/bad"
+	run --separate-stderr "$IOR_BIN/ior-grep" -f "$T/bad" "$T/p.ior"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "ior-grep: filter: unknown field 'lantency' at column 1 (did you mean latency?)"
+	printf 'pid=1\0' > "$T/nul"
+	run --separate-stderr "$IOR_BIN/ior-grep" -f "$T/nul" "$T/p.ior"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "ior-grep: $T/nul: a NUL byte in the expression"
 }
