@@ -13,6 +13,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@
 #include "capture.h"
 #include "ior.skel.h"
 #include "syscalls.h"
+#include "version.h"
 
 /* How long the reader sleeps when the ring is quiet. */
 #define TICK_NS (5 * 1000000L)
@@ -175,8 +177,27 @@ parse_options(struct options *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->ring_mb = 32;
-	while ((ch = getopt(argc, argv, "+hfqvp:t:n:e:d:b:o:")) != -1) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "tid", required_argument, NULL, 't' },
+		{ "comm", required_argument, NULL, 'n' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "buffer", required_argument, NULL, 'b' },
+		{ "output", required_argument, NULL, 'o' },
+		VERSION_LONGOPT,
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "+hfqvp:t:n:e:d:b:o:", longopts,
+				 NULL)) != -1) {
 		switch (ch) {
+		case VERSION_OPT:
+			version_exit("ior-capture");
 		case 'h':
 			usage(stdout, 0);
 			break;

@@ -24,6 +24,7 @@
 #include "output.h"
 #include "stream.h"
 #include "units.h"
+#include "version.h"
 
 /* One side of a row. */
 struct side {
@@ -434,6 +435,9 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "text", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "fields", required_argument, NULL, 'f' },
+		{ "rows", required_argument, NULL, 'n' },
+		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct rows tables[] = {
@@ -456,6 +460,7 @@ main(int argc, char **argv)
 		case 'n': opt.top = (unsigned)units_parse(optarg, "rows", 0); break;
 		case 'J': opt.json = true; break;
 		case 'T': opt.json = false; break;
+		case VERSION_OPT: version_exit("ior-diff");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}

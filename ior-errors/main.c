@@ -34,6 +34,7 @@
 #include "strtab.h"
 #include "sysnames.h"
 #include "units.h"
+#include "version.h"
 
 #define CHAIN_DIRS 64           /* directories a story keeps, in order */
 #define CHAIN_VIA 4             /* other files opened along the way */
@@ -735,6 +736,8 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "rows", required_argument, NULL, 'n' },
+		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool ok = true;
@@ -745,6 +748,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'n': opt.top = (unsigned)units_parse(optarg, "rows", 0); break;
 		case 'J': opt.json = true; break;
+		case VERSION_OPT: version_exit("ior-errors");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}

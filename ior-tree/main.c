@@ -31,6 +31,7 @@
 #include "sysnames.h"
 #include "trie.h"
 #include "units.h"
+#include "version.h"
 
 #define CLONE_FILES_FLAG 0x400  /* <linux/sched.h>'s CLONE_FILES */
 #define CRIT_DEPTH_MAX 1000     /* deeper chains are cut, and say so */
@@ -1050,6 +1051,8 @@ main(int argc, char **argv)
 		{ "inflight", no_argument, NULL, 'I' },
 		{ "at", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "weight", required_argument, NULL, 'w' },
+		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool ok = true;
@@ -1075,6 +1078,7 @@ main(int argc, char **argv)
 			}
 			opt.weight = (enum weight)w;
 			break;
+		case VERSION_OPT: version_exit("ior-tree");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}
