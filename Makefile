@@ -7,7 +7,7 @@
 #   make bench         overhead, rate, throughput, memory, start-up figures
 #   make fuzz          AFL++ on every reader, FUZZ_SECONDS each (scripts/fuzz)
 #   make deps          install the Debian packages the build and tests need
-#   make install       honours PREFIX and DESTDIR
+#   make install       binaries and man pages; honours PREFIX and DESTDIR
 #
 # V=1 shows full commands.  VMLINUX_BTF=file builds the BPF program against
 # another kernel's BTF; VMLINUX_H=file uses a ready vmlinux.h instead (for
@@ -206,12 +206,25 @@ test-fast: all
 demo: deps all
 	$(Q)sh scripts/demo $(O)/bin
 
+# The manual: mdoc pages in man/, one per tool (1), the stream format (5)
+# and the filter language (7).
+MAN1 := $(wildcard man/*.1)
+MAN5 := $(wildcard man/*.5)
+MAN7 := $(wildcard man/*.7)
+
 install: $(BINS)
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 
 clean:
 	rm -rf build build-san build-fuzz demo

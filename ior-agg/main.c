@@ -28,6 +28,7 @@
 #include "pipeline.h"
 #include "stream.h"
 #include "units.h"
+#include "version.h"
 
 enum output { OUT_AUTO, OUT_TEXT, OUT_JSON, OUT_FOLDED, OUT_STREAM };
 
@@ -89,7 +90,13 @@ usage(FILE *f, int status)
 "  -h          this help\n"
 "\n"
 "Latency percentiles come from log-linear histograms: within 0.8%% of the\n"
-"exact nearest-rank value; min, max, mean and totals are exact.\n",
+"exact nearest-rank value; min, max, mean and totals are exact.\n"
+"\n"
+"EXAMPLES\n"
+"  ior-pair run.ior | ior-agg\n"
+"  ior-pair run.ior | ior-agg -f 'comm;path' -w bytes -n 20 --text\n"
+"  ior-pair run.ior | ior-agg --json | jq '.syscalls[0]'\n"
+"  ior-pair run.ior | ior-agg -o host1.agg; ior-agg host1.agg host2.agg\n",
 		AGG_FIELDS_DEFAULT, agg_fields_help, AGG_MAX_NODES_DEFAULT);
 	exit(status);
 }
@@ -663,6 +670,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "folded", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
+		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *fields_spec = NULL;
@@ -695,6 +703,7 @@ main(int argc, char **argv)
 		case 'T': ar.opt.output = OUT_TEXT; break;
 		case 'J': ar.opt.output = OUT_JSON; break;
 		case 'F': ar.opt.output = OUT_FOLDED; break;
+		case VERSION_OPT: version_exit("ior-agg");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}

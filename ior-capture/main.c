@@ -13,6 +13,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@
 #include "capture.h"
 #include "ior.skel.h"
 #include "syscalls.h"
+#include "version.h"
 
 /* How long the reader sleeps when the ring is quiet. */
 #define TICK_NS (5 * 1000000L)
@@ -75,21 +77,25 @@ usage(FILE *f, int status)
 "\n"
 "Trace I/O syscalls with BPF and write an ior stream to standard output.\n"
 "\n"
-"  -p PID    trace these processes (comma-separated)\n"
-"  -f        with -p, also trace their descendants, present and future\n"
-"  -t TID    trace this thread only\n"
-"  -n COMM   trace threads whose comm is COMM\n"
-"  -e LIST   syscalls to trace: names, %%families, all, !exclusions\n"
-"            (default %%default: open close read write transfer fd seek\n"
-"            sync stat dir namespace attr xattr mmap fdnew; more: %%net\n"
-"            %%poll %%process)\n"
-"  -d SECS   stop after SECS seconds\n"
-"  -b MIB    ring buffer size in MiB (power of two, default 32)\n"
-"  -o FILE   write the stream to FILE instead of standard output\n"
-"  -q        no summary line;  -v  say more, -vv with libbpf's log\n"
-"  command   run it, trace it and its descendants from its first syscall,\n"
-"            stop when it exits; its standard output goes to standard\n"
-"            error when the stream is on standard output\n"
+"  -p, --pid PID       trace these processes (comma-separated)\n"
+"  -f, --follow        with -p, also trace their descendants, present and\n"
+"                      future\n"
+"  -t, --tid TID       trace this thread only\n"
+"  -n, --comm COMM     trace threads whose comm is COMM\n"
+"  -e, --events LIST   syscalls to trace: names, %%families, all,\n"
+"                      !exclusions (default %%default: open close read\n"
+"                      write transfer fd seek sync stat dir namespace attr\n"
+"                      xattr mmap fdnew; more: %%net %%poll %%process)\n"
+"  -d, --duration SECS stop after SECS seconds\n"
+"  -b, --buffer MIB    ring buffer size in MiB (power of two, default 32)\n"
+"  -o, --output FILE   write the stream to FILE instead of standard output\n"
+"  -q, --quiet         no summary line\n"
+"  -v, --verbose       say more; -vv with libbpf's log\n"
+"  -h, --help          this help;  --version  the version\n"
+"  command             run it, trace it and its descendants from its first\n"
+"                      syscall, stop when it exits; its standard output goes\n"
+"                      to standard error when the stream is on standard\n"
+"                      output\n"
 "\n"
 "EXAMPLES\n"
 "  sudo ior-capture | ior-pair | ior-flame > io.svg\n"
@@ -175,8 +181,27 @@ parse_options(struct options *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->ring_mb = 32;
-	while ((ch = getopt(argc, argv, "+hfqvp:t:n:e:d:b:o:")) != -1) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "tid", required_argument, NULL, 't' },
+		{ "comm", required_argument, NULL, 'n' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "buffer", required_argument, NULL, 'b' },
+		{ "output", required_argument, NULL, 'o' },
+		VERSION_LONGOPT,
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "+hfqvp:t:n:e:d:b:o:", longopts,
+				 NULL)) != -1) {
 		switch (ch) {
+		case VERSION_OPT:
+			version_exit("ior-capture");
 		case 'h':
 			usage(stdout, 0);
 			break;

@@ -24,6 +24,7 @@
 #include "output.h"
 #include "stream.h"
 #include "units.h"
+#include "version.h"
 
 /* One side of a row. */
 struct side {
@@ -65,9 +66,11 @@ usage(FILE *f, int status)
 "and after, the change and the ratio, sorted by the largest change in\n"
 "time.  Rows only in AFTER are \"new\", only in BEFORE \"gone\".\n"
 "\n"
-"  -f FIELDS   compare by these fields, ';'-separated, as ior-agg -f:\n%s"
+"  -f, --fields FIELDS\n"
+"              compare by these fields, ';'-separated, as ior-agg -f:\n%s"
 "              (no percentiles: stacks keep totals, not histograms)\n"
-"  -n ROWS     rows per table in the text (default 20, 0 all)\n"
+"  -n, --rows ROWS\n"
+"              rows per table in the text (default 20, 0 all)\n"
 "  --json      one JSON document (docs/analysis.md)\n"
 "  -h          this help\n"
 "\n"
@@ -431,6 +434,9 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "text", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "fields", required_argument, NULL, 'f' },
+		{ "rows", required_argument, NULL, 'n' },
+		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct rows tables[] = {
@@ -453,6 +459,7 @@ main(int argc, char **argv)
 		case 'n': opt.top = (unsigned)units_parse(optarg, "rows", 0); break;
 		case 'J': opt.json = true; break;
 		case 'T': opt.json = false; break;
+		case VERSION_OPT: version_exit("ior-diff");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}

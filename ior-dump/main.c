@@ -21,6 +21,7 @@
 #include "trie.h"
 #include "syscalls.h"
 #include "sysnames.h"
+#include "version.h"
 
 #define TYPE_SLOTS 18   /* known types counted by slot, the rest as unknown */
 
@@ -1170,6 +1171,7 @@ main(int argc, char **argv)
 		{ "stats", no_argument, NULL, 's' },
 		{ "wall", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
+		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	static char outbuf[1 << 16];
@@ -1181,6 +1183,7 @@ main(int argc, char **argv)
 		case 'j': d.json = true; break;
 		case 's': d.stats = true; break;
 		case 'w': d.wall = true; break;
+		case VERSION_OPT: version_exit("ior-dump");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}

@@ -34,6 +34,7 @@
 #include "strtab.h"
 #include "sysnames.h"
 #include "units.h"
+#include "version.h"
 
 #define CHAIN_DIRS 64           /* directories a story keeps, in order */
 #define CHAIN_VIA 4             /* other files opened along the way */
@@ -111,7 +112,8 @@ usage(FILE *f, int status)
 "restarts), permission failures, and calls that failed and were never\n"
 "retried.\n"
 "\n"
-"  -n ROWS   stories in the text (default 20, 0 all)\n"
+"  -n, --rows ROWS\n"
+"            stories in the text (default 20, 0 all)\n"
 "  --json    one JSON document (docs/analysis.md)\n"
 "  -h        this help\n"
 "\n"
@@ -732,6 +734,8 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "rows", required_argument, NULL, 'n' },
+		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool ok = true;
@@ -742,6 +746,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'n': opt.top = (unsigned)units_parse(optarg, "rows", 0); break;
 		case 'J': opt.json = true; break;
+		case VERSION_OPT: version_exit("ior-errors");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}

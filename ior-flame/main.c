@@ -25,6 +25,7 @@
 #include "stream.h"
 #include "syscalls.h"
 #include "units.h"
+#include "version.h"
 
 #define FRAME_HEIGHT 16
 #define FONT_SIZE 12
@@ -81,7 +82,12 @@ usage(FILE *f, int status)
 "  -h          this help\n"
 "\n"
 "In the browser: hover for details, click a frame to zoom, Search (or\n"
-"Ctrl-F) highlights matches and their share, Reset Zoom or Esc resets.\n",
+"Ctrl-F) highlights matches and their share, Reset Zoom or Esc resets.\n"
+"\n"
+"EXAMPLES\n"
+"  sudo ior-capture -- make | ior-pair | ior-flame > io.svg\n"
+"  ior-pair run.ior | ior-flame -f 'comm;dir;syscall' -w bytes > bytes.svg\n"
+"  ior-flame -D old.pairs new.pairs > diff.svg\n",
 		AGG_FIELDS_DEFAULT, agg_fields_help);
 	exit(status);
 }
@@ -862,6 +868,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "inverted", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
+		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -884,6 +891,7 @@ main(int argc, char **argv)
 			break;
 		case 'I': opt.inverted = true; break;
 		case 'D': opt.differential = true; break;
+		case VERSION_OPT: version_exit("ior-flame");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}

@@ -22,6 +22,7 @@
 #include "filter.h"
 #include "stream.h"
 #include "output.h"
+#include "version.h"
 
 struct grep {
 	struct filter *filter;
@@ -193,6 +194,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "invert-match", no_argument, NULL, 'v' },
 		{ "file", required_argument, NULL, 'f' },
+		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct grep g;
@@ -204,6 +206,7 @@ main(int argc, char **argv)
 	output_init();
 	while ((ch = getopt_long(argc, argv, "+f:hv", longopts, NULL)) != -1) {
 		switch (ch) {
+		case VERSION_OPT: version_exit("ior-grep");
 		case 'h': usage(stdout, 0); break;
 		case 'v': invert = true; break;
 		case 'f': expr_file = optarg; break;

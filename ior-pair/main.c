@@ -27,6 +27,7 @@
 #include "stream.h"
 #include "strtab.h"
 #include "sysnames.h"
+#include "version.h"
 
 #define AT_FDCWD_INT (-100)
 #define MAX_ERRNO 4095
@@ -1305,6 +1306,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pairer pr;
@@ -1313,6 +1315,7 @@ main(int argc, char **argv)
 	output_init();
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case VERSION_OPT: version_exit("ior-pair");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}

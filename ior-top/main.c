@@ -28,6 +28,7 @@
 #include "stream.h"
 #include "top.h"
 #include "units.h"
+#include "version.h"
 
 static struct top top = {
 	.interval_s = 1,
@@ -69,7 +70,11 @@ usage(FILE *f, int status)
 "  -h          this help\n"
 "\n"
 "Keys: s f p d (or Tab) switch view, < > sort column, r reverse, / filter,\n"
-"space pause, c reset totals, h help, q quit.\n");
+"space pause, c reset totals, h help, q quit.\n"
+"\n"
+"EXAMPLES\n"
+"  sudo ior-capture | ior-pair | ior-top\n"
+"  ior-pair run.ior | ior-top -b -n 1 -v files -s p99\n");
 	exit(status);
 }
 
@@ -358,7 +363,13 @@ main(int argc, char **argv)
 	int ch;
 	const char *filter = NULL;
 	output_init();
-	while ((ch = getopt(argc, argv, "bn:d:i:v:s:rF:h")) != -1) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		VERSION_LONGOPT,
+		{ NULL, 0, NULL, 0 },
+	};
+	while ((ch = getopt_long(argc, argv, "bn:d:i:v:s:rF:h", longopts,
+				 NULL)) != -1) {
 		switch (ch) {
 		case 'b': top.batch = true; break;
 		case 'n': {
@@ -385,6 +396,7 @@ main(int argc, char **argv)
 		case 'r': top.reverse = true; break;
 		case 'F': filter = optarg; break;
 		case 'h': usage(stdout, 0); break;
+		case VERSION_OPT: version_exit("ior-top");
 		default: usage(stderr, 2);
 		}
 	}

@@ -31,6 +31,7 @@
 #include "sysnames.h"
 #include "trie.h"
 #include "units.h"
+#include "version.h"
 
 #define CLONE_FILES_FLAG 0x400  /* <linux/sched.h>'s CLONE_FILES */
 #define CRIT_DEPTH_MAX 1000     /* deeper chains are cut, and say so */
@@ -104,7 +105,8 @@ usage(FILE *f, int status)
 "\n"
 "  --json        one JSON document (docs/analysis.md)\n"
 "  --folded      the tree as folded stacks of comms, for ior-flame\n"
-"  -w WEIGHT     what --folded weighs: latency (default), count, bytes,\n"
+"  -w, --weight WEIGHT\n"
+"                what --folded weighs: latency (default), count, bytes,\n"
 "                errors\n"
 "  --inflight    the calls that entered and had not returned when the\n"
 "                capture ended (what a hung process waits on)\n"
@@ -1044,6 +1046,8 @@ main(int argc, char **argv)
 		{ "inflight", no_argument, NULL, 'I' },
 		{ "at", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "weight", required_argument, NULL, 'w' },
+		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool ok = true;
@@ -1069,6 +1073,7 @@ main(int argc, char **argv)
 			}
 			opt.weight = (enum weight)w;
 			break;
+		case VERSION_OPT: version_exit("ior-tree");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}
