@@ -137,5 +137,6 @@ strtab_get(const struct strtab *t, uint32_t id, size_t *len)
 	if (id == 0 || id > t->count)
 		return NULL;
 	*len = t->entries[id - 1].len;
-	return t->arena + t->entries[id - 1].off;
+	/* Only empty strings interned: no arena, and NULL + 0 is undefined. */
+	return t->arena != NULL ? t->arena + t->entries[id - 1].off : "";
 }
