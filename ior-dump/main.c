@@ -18,6 +18,7 @@
 #include "names.h"
 #include "output.h"
 #include "stream.h"
+#include "filterstage.h"
 #include "trie.h"
 #include "syscalls.h"
 #include "sysnames.h"
@@ -27,6 +28,7 @@
 struct dump {
 	bool json, stats, wall;
 	FILE *out;
+	struct filter_stage *filter;    /* -F, or NULL */
 	struct sysnames names;
 	const struct stream_reader *in;
 	struct name_table strings;      /* IOR_NAME strings by kind and id */
@@ -66,13 +68,16 @@ restart_name(int64_t ret)
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: ior-dump [--json] [--stats] [--wall] [FILE ...]\n");
+	fprintf(f, "usage: ior-dump [--json] [--stats] [--wall] [-F EXPR] "
+		"[FILE ...]\n");
 	if (status != 0)
 		exit(status);
 	fprintf(f, "\n"
 "Print an ior stream (raw, paired or aggregate) as strace-like text, or as\n"
 "JSON lines with --json.  --stats counts records by type and reports loss\n"
 "and whether the stream ended cleanly.  --wall shows wall-clock times.\n"
+"-F EXPR (--filter) shows only the pairs EXPR matches, as ior-grep EXPR\n"
+"would (docs/filter.md); other records all pass.\n"
 "\n"
 "EXAMPLES\n"
 "  sudo ior-capture -- ls | ior-dump\n"
@@ -1127,6 +1132,17 @@ print_stats(struct dump *d)
 			d->all_trailers ? "yes" : "no");
 }
 
+static void
+show_record(struct dump *d, const struct ior_record *rec, uint16_t type,
+	    uint32_t size)
+{
+	if (d->stats)
+		count_record(d, rec, type, size);
+	else
+		dump_record(d, rec, type, size);
+	output_check(d->out, "<stdout>");
+}
+
 static int
 dump_input(struct dump *d, const char *path)
 {
@@ -1137,7 +1153,16 @@ dump_input(struct dump *d, const char *path)
 	stream_reader_open(&r, path);
 	d->in = &r;
 	while ((rec = stream_next(&r)) != NULL) {
+		const struct ior_record *fr, *in = rec;
 		const char *bad;
+
+		if (d->filter != NULL) {
+			if ((fr = filter_stage_before(d->filter, r.type)))
+				show_record(d, fr, fr->type, fr->size);
+			rec = filter_stage_pass(d->filter, r.type, rec, r.size);
+			if (rec == NULL)
+				continue;
+		}
 
 		/* Taken before it is shown: a bad one is damage, not output. */
 		if (r.type == IOR_NAME &&
@@ -1147,12 +1172,11 @@ dump_input(struct dump *d, const char *path)
 				      (unsigned long long)r.record_offset);
 			break;
 		}
-		if (d->stats)
-			count_record(d, rec, r.type, r.size);
-		else
-			dump_record(d, rec, r.type, r.size);
-		output_check(d->out, "<stdout>");
+		/* A rewritten trailer has its own size. */
+		show_record(d, rec, r.type, rec == in ? r.size : rec->size);
 	}
+	if (d->filter != NULL && (rec = filter_stage_end(d->filter)) != NULL)
+		show_record(d, rec, rec->type, rec->size);
 	if (r.status != STREAM_END)
 		d->all_trailers = false;
 	status = r.status == STREAM_END ? 0 : 1;
@@ -1169,23 +1193,31 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "wall", no_argument, NULL, 'w' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static char outbuf[1 << 16];
 	struct dump d = { .out = stdout, .all_trailers = true };
+	static struct filter_stage filter;
+	const char *expr = NULL;
 	int ch, status = 0;
 
-	while ((ch = getopt_long(argc, argv, "jswh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jswF:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j': d.json = true; break;
 		case 's': d.stats = true; break;
 		case 'w': d.wall = true; break;
+		case 'F': expr = optarg; break;
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}
 	}
 	output_init();
+	if (expr != NULL) {
+		filter_stage_init(&filter, expr);
+		d.filter = &filter;
+	}
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (optind == argc)
 		status |= dump_input(&d, NULL);
@@ -1193,5 +1225,6 @@ main(int argc, char **argv)
 		status |= dump_input(&d, argv[i]);
 	if (d.stats)
 		print_stats(&d);
+	filter_stage_release(&filter);
 	return output_close(stdout, "<stdout>", status);
 }
