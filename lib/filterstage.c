@@ -13,9 +13,20 @@ void
 filter_stage_init(struct filter_stage *s, const char *expr)
 {
 	char msg[512];
+	struct filter *f = NULL;
+	bool ok;
 
 	memset(s, 0, offsetof(struct filter_stage, rec));
-	if (!filter_stage_try(s, expr, msg, sizeof(msg))) {
+	/* Blank is an error here, as in ior-grep; only a prompt clears. */
+	if (expr[strspn(expr, " \t\n")] == '\0')
+		ok = (f = filter_compile(expr, strlen(expr), msg,
+					 sizeof(msg))) != NULL;
+	else
+		ok = filter_stage_try(s, expr, msg, sizeof(msg));
+	filter_free(f);
+	if (ok && !s->ctx_ready)
+		ok = filter_stage_try(s, expr, msg, sizeof(msg));
+	if (!ok) {
 		fprintf(stderr, "%s: filter: %s\n", getprogname(), msg);
 		exit(2);
 	}
@@ -25,15 +36,16 @@ bool
 filter_stage_try(struct filter_stage *s, const char *expr, char *err,
 		 size_t errlen)
 {
-	struct filter *f = filter_compile(expr, strlen(expr), err, errlen);
+	struct filter *f = NULL;
 
-	if (f == NULL)
+	if (expr[strspn(expr, " \t\n")] != '\0' &&
+	    (f = filter_compile(expr, strlen(expr), err, errlen)) == NULL)
 		return false;
-	/* A new expression over the same stream keeps its context. */
 	if (s->filter != NULL)
 		filter_free(s->filter);
-	else
+	if (!s->ctx_ready)
 		filter_context_init(&s->ctx);
+	s->ctx_ready = true;
 	s->filter = f;
 	s->expr = expr;
 	return true;
@@ -42,11 +54,12 @@ filter_stage_try(struct filter_stage *s, const char *expr, char *err,
 void
 filter_stage_release(struct filter_stage *s)
 {
-	if (s->filter == NULL)
-		return;
-	filter_free(s->filter);
-	filter_context_release(&s->ctx);
+	if (s->filter != NULL)
+		filter_free(s->filter);
+	if (s->ctx_ready)
+		filter_context_release(&s->ctx);
 	s->filter = NULL;
+	s->ctx_ready = false;
 }
 
 /* What ior-grep's write_filter() writes. */
@@ -59,6 +72,8 @@ close_section(struct filter_stage *s)
 	if (!s->section_open)
 		return NULL;
 	s->section_open = false;
+	if (s->filter == NULL)
+		return NULL;
 	memset(r, 0, sizeof(*r));
 	r->header.type = IOR_FILTER;
 	r->seen = s->seen;
@@ -87,7 +102,7 @@ filter_stage_pass(struct filter_stage *s, uint16_t type, const void *rec,
 	switch (type) {
 	case IOR_PAIR:
 		s->seen++;
-		if (!filter_match(s->filter, &s->ctx, rec))
+		if (s->filter != NULL && !filter_match(s->filter, &s->ctx, rec))
 			return NULL;
 		s->kept++;
 		s->records++;
@@ -97,6 +112,8 @@ filter_stage_pass(struct filter_stage *s, uint16_t type, const void *rec,
 		s->seen = s->kept = s->records = 0;
 		break;
 	case IOR_TRAILER:
+		if (s->filter == NULL)
+			return rec;
 		/* The fields ior-grep copies; a longer trailer's rest goes. */
 		memset(&s->trailer, 0, sizeof(s->trailer));
 		memcpy(&s->trailer, rec, size < sizeof(s->trailer) ? size :

@@ -31,9 +31,10 @@
 #include "ior_format.h"
 
 struct filter_stage {
-	struct filter *filter;
+	struct filter *filter;  /* NULL: every pair passes, no IOR_FILTER */
 	const char *expr;
 	struct filter_context ctx;
+	bool ctx_ready;
 	bool section_open;
 	uint64_t seen, kept;    /* pairs of the current section */
 	uint64_t records;       /* records passed since its header */
@@ -47,8 +48,10 @@ struct filter_stage {
  */
 void filter_stage_init(struct filter_stage *s, const char *expr);
 /*
- * Compile expr into s, which need not have been initialised; on a mistake
- * return false with the message in err and leave s as it was.
+ * Compile expr into s (zeroed, or used before: a new expression over the
+ * same stream keeps the context it has read, as ior-top's prompt needs);
+ * on a mistake return false with the message in err and leave s as it
+ * was.  An empty expr (only blanks) removes the filter.
  */
 bool filter_stage_try(struct filter_stage *s, const char *expr, char *err,
 		      size_t errlen);
