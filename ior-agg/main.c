@@ -26,7 +26,6 @@
 #include "escape.h"
 #include "filterstage.h"
 #include "output.h"
-#include "pipeline.h"
 #include "stream.h"
 #include "units.h"
 
@@ -83,11 +82,12 @@ usage(FILE *f, int status)
 "  -n ROWS     rows per table of the text report (default 10, 0 all)\n"
 "  -F EXPR     only the pairs EXPR matches, as ior-grep EXPR would keep\n"
 "              (--filter; docs/filter.md)\n"
-"  --text      the text report (default on a terminal or a file)\n"
+"  --text      the text report (the default when stdout is a terminal)\n"
 "  --json      one JSON document (docs/ior-agg.md)\n"
 "  --folded    folded stacks: flamegraph.pl, inferno, speedscope\n"
 "  -o FILE     aggregate snapshots as an ior stream to FILE ('-': stdout);\n"
-"              the default when stdout is a pipe into another ior tool\n"
+"              without --text, --json or --folded a stdout that is not a\n"
+"              terminal (pipe, file) gets this stream\n"
 "  -i SECONDS  a snapshot (or report) every interval of stream time, and\n"
 "              on idle input every interval of wall time\n"
 "  -h          this help\n"
@@ -503,9 +503,12 @@ open_output(struct agg_run *ar)
 		return;
 	ar->output = ar->opt.output;
 	if (ar->output == OUT_AUTO)
+		/*
+		 * By what stdout is, never by who reads it: the same command
+		 * line always writes the same format (docs/ior-agg.md).
+		 */
 		ar->output = ar->opt.stream_path ? OUT_STREAM :
-			     pipe_feeds_ior_tool(STDOUT_FILENO) ? OUT_STREAM :
-			     OUT_TEXT;
+			     isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_STREAM;
 	if (ar->opt.stream_path) {
 		int fd = STDOUT_FILENO;
 		if (strcmp(ar->opt.stream_path, "-") != 0) {

@@ -241,7 +241,12 @@ read_input(struct input *in, const char *path)
 		      (((unsigned char)head[0] >= 0x80 &&
 			(unsigned char)head[0] < 0xc2) ||
 		       memchr(head, '\0', got) || memchr(head, '\x1a', got));
-	if (binary) {
+	if (stream_agg_text(head, got)) {
+		/* Not folded stacks either: its lines would be errors. */
+		fprintf(stderr, "ior-flame: %s: %s at offset 0\n", r.name,
+			STREAM_AGG_TEXT);
+		ok = false;
+	} else if (binary) {
 		fprintf(stderr, "ior-flame: %s: neither an ior stream (bad magic) "
 			"nor folded stacks at offset 0\n", r.name);
 		ok = false;

@@ -121,3 +121,47 @@ same_as_grep() {
 	run grep -c '^# filter: kept [1-9][0-9]* of [1-9][0-9]* pairs' "$T/out"
 	assert_output 1
 }
+
+# ---- ior-agg's output, by what stdout is ----
+
+@test "ior-agg x | ior-flame and ior-agg x | ior-dump get the aggregate stream, 50 times out of 50" {
+	"$IOR_BIN/ior-grep" 'pid>0' "$FIX" > /dev/null   # a warm cache
+	for i in $(seq 50); do
+		"$IOR_BIN/ior-agg" "$FIX" | "$IOR_BIN/ior-flame" > "$T/f.svg" ||
+			fail "run $i: ior-agg | ior-flame failed"
+		grep -q '<svg' "$T/f.svg" && grep -q 'openat' "$T/f.svg" ||
+			fail "run $i: an empty graph"
+		"$IOR_BIN/ior-agg" "$FIX" | "$IOR_BIN/ior-dump" > "$T/d.txt" ||
+			fail "run $i: ior-agg | ior-dump failed: $(head -2 "$T/d.txt")"
+		grep -q '^# aggregate' "$T/d.txt" ||
+			fail "run $i: no aggregate: $(head -3 "$T/d.txt")"
+	done
+}
+
+@test "ior-agg x > f writes the stream, so ior-agg f reports it; --text to a file writes the report" {
+	"$IOR_BIN/ior-agg" "$FIX" > "$T/merged"
+	"$IOR_BIN/ior-agg" --json "$T/merged" > "$T/from-agg.json"
+	"$IOR_BIN/ior-agg" --json "$FIX" > "$T/direct.json"
+	assert_equal "$(jq -c '.syscalls' "$T/from-agg.json")" \
+		"$(jq -c '.syscalls' "$T/direct.json")"
+	run "$IOR_BIN/ior-agg" --text "$T/merged"
+	assert_success
+	assert_line -n 0 --partial 'ior-agg: 5 syscalls'
+	"$IOR_BIN/ior-agg" --text "$FIX" > "$T/report"
+	run head -1 "$T/report"
+	assert_output --partial 'ior-agg: 5 syscalls'
+	# /dev/null is not a terminal either: the stream, no report text.
+	run --separate-stderr "$IOR_BIN/ior-agg" "$FIX"
+	assert_success
+	[[ $output != *syscalls* ]] || fail "a report in a pipe: $output"
+}
+
+@test "a tool handed ior-agg's text report says what it is and what to do, exit 1" {
+	"$IOR_BIN/ior-agg" --text "$FIX" > "$T/report"
+	local tool
+	for tool in "ior-flame" "ior-top -b" "ior-agg" "ior-dump"; do
+		run --separate-stderr $IOR_BIN/$tool < "$T/report"
+		assert_equal "$status" 1
+		assert_equal "$stderr" "${tool%% *}: <stdin>: ior-agg's text report, not a stream: use ior-agg -o - or no --text at offset 0"
+	done
+}
