@@ -1143,6 +1143,19 @@ show_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 	output_check(d->out, "<stdout>");
 }
 
+/*
+ * Before a read(2) that may block: what was printed goes out now, so a
+ * live capture shows each call as it happens; at full rate the input is
+ * never idle and the 64 KiB buffer stays full.
+ */
+static void
+flush_output(void *arg)
+{
+	struct dump *d = arg;
+
+	output_flush(d->out, "<stdout>");
+}
+
 static int
 dump_input(struct dump *d, const char *path)
 {
@@ -1151,6 +1164,8 @@ dump_input(struct dump *d, const char *path)
 	int status;
 
 	stream_reader_open(&r, path);
+	r.before_read = flush_output;
+	r.before_read_arg = d;
 	d->in = &r;
 	while ((rec = stream_next(&r)) != NULL) {
 		const struct ior_record *fr, *in = rec;

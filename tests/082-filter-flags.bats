@@ -165,3 +165,22 @@ same_as_grep() {
 		assert_equal "$stderr" "${tool%% *}: <stdin>: ior-agg's text report, not a stream: use ior-agg -o - or no --text at offset 0"
 	done
 }
+
+# ---- live text ----
+
+@test "live: ior-capture | ior-pair | ior-dump shows a call while the command still runs" {
+	require_bpf
+	"$IOR_BIN/ior-capture" -q -- sh -c "echo live > '$T/live.txt'; sleep 5" 2> "$T/cap.err" |
+		"$IOR_BIN/ior-pair" | "$IOR_BIN/ior-dump" > "$T/out" &
+	local pid=$! i
+	BG_PIDS+=("$pid")
+	# The write is done within a second; the command runs 5 s more.
+	for i in $(seq 20); do
+		grep -q "write(1 \"$T/live.txt\"" "$T/out" && break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null || fail "the pipeline ended already"
+	grep -q "write(1 \"$T/live.txt\"" "$T/out" ||
+		fail "no write line while the command runs: $(tail -3 "$T/out")"
+	wait "$pid"
+}
