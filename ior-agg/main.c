@@ -24,8 +24,8 @@
 
 #include "agg.h"
 #include "escape.h"
+#include "filterstage.h"
 #include "output.h"
-#include "pipeline.h"
 #include "stream.h"
 #include "units.h"
 #include "version.h"
@@ -48,6 +48,7 @@ struct agg_run {
 	struct agg a;
 	struct agg_input in;
 	struct stream_reader *r;
+	struct filter_stage *filter;    /* -F, or NULL */
 	/* Output. */
 	enum output output;             /* decided at the first write */
 	FILE *out;
@@ -80,11 +81,14 @@ usage(FILE *f, int status)
 "              exact totals (default %d, 0 unbounded)\n"
 "  -m PERCENT  fold stacks lighter than this share of the total (default 0)\n"
 "  -n ROWS     rows per table of the text report (default 10, 0 all)\n"
-"  --text      the text report (default on a terminal or a file)\n"
+"  -F EXPR     only the pairs EXPR matches, as ior-grep EXPR would keep\n"
+"              (--filter; docs/filter.md)\n"
+"  --text      the text report (the default when stdout is a terminal)\n"
 "  --json      one JSON document (docs/ior-agg.md)\n"
 "  --folded    folded stacks: flamegraph.pl, inferno, speedscope\n"
 "  -o FILE     aggregate snapshots as an ior stream to FILE ('-': stdout);\n"
-"              the default when stdout is a pipe into another ior tool\n"
+"              without --text, --json or --folded a stdout that is not a\n"
+"              terminal (pipe, file) gets this stream\n"
 "  -i SECONDS  a snapshot (or report) every interval of stream time, and\n"
 "              on idle input every interval of wall time\n"
 "  -h          this help\n"
@@ -506,9 +510,12 @@ open_output(struct agg_run *ar)
 		return;
 	ar->output = ar->opt.output;
 	if (ar->output == OUT_AUTO)
+		/*
+		 * By what stdout is, never by who reads it: the same command
+		 * line always writes the same format (docs/ior-agg.md).
+		 */
 		ar->output = ar->opt.stream_path ? OUT_STREAM :
-			     pipe_feeds_ior_tool(STDOUT_FILENO) ? OUT_STREAM :
-			     OUT_TEXT;
+			     isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_STREAM;
 	if (ar->opt.stream_path) {
 		int fd = STDOUT_FILENO;
 		if (strcmp(ar->opt.stream_path, "-") != 0) {
@@ -633,9 +640,19 @@ read_input(struct agg_run *ar, const char *path)
 	r.before_read_arg = ar;
 	ar->r = &r;
 	ar->in.r = &r;
-	const struct ior_record *rec;
+	const struct ior_record *rec, *got, *f;
 	bool ok = true;
-	while ((rec = stream_next(&r))) {
+	while ((got = rec = stream_next(&r))) {
+		/* -F: what `ior-grep EXPR | ior-agg` would have read. */
+		if (ar->filter != NULL) {
+			f = filter_stage_before(ar->filter, r.type);
+			if (f != NULL &&
+			    !filter_stage_agg_other(&ar->in, f, IOR_FILTER))
+				ok = false;
+			rec = filter_stage_pass(ar->filter, r.type, rec, r.size);
+			if (rec == NULL)
+				continue;
+		}
 		if (r.type == IOR_PAIR)
 			on_pair(ar, (const void *)rec);
 		if (r.type == STREAM_SECTION) {
@@ -649,9 +666,12 @@ read_input(struct agg_run *ar, const char *path)
 			ar->stop_reason = t->reason;
 			ar->stop_status = t->status;
 		}
-		if (!agg_input_record(&ar->in, rec))
+		if (!(rec == got ? agg_input_record(&ar->in, rec) :
+		      filter_stage_agg_other(&ar->in, rec, r.type)))
 			ok = false;
 	}
+	if (!filter_stage_agg_end(ar->filter, &ar->in))
+		ok = false;
 	if (r.status == STREAM_ERROR)
 		ok = false;
 	agg_input_finish(&ar->in);
@@ -668,7 +688,8 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "text", no_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'J' },
-		{ "folded", no_argument, NULL, 'F' },
+		{ "folded", no_argument, NULL, 'L' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
@@ -681,7 +702,8 @@ main(int argc, char **argv)
 	ar.opt.argc = argc;
 	ar.opt.argv = argv;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "f:w:N:m:n:o:i:h", longopts,
+	const char *expr = NULL;
+	while ((ch = getopt_long(argc, argv, "f:w:N:m:n:o:i:F:h", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'f': fields_spec = optarg; break;
@@ -702,7 +724,8 @@ main(int argc, char **argv)
 			break;
 		case 'T': ar.opt.output = OUT_TEXT; break;
 		case 'J': ar.opt.output = OUT_JSON; break;
-		case 'F': ar.opt.output = OUT_FOLDED; break;
+		case 'L': ar.opt.output = OUT_FOLDED; break;
+		case 'F': expr = optarg; break;
 		case VERSION_OPT: version_exit("ior-agg");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
@@ -715,6 +738,11 @@ main(int argc, char **argv)
 	if (max_nodes > UINT32_MAX / 4)
 		errx(2, "node bound too large");
 
+	static struct filter_stage filter;
+	if (expr != NULL) {
+		filter_stage_init(&filter, expr);
+		ar.filter = &filter;
+	}
 	struct agg_fields fields;
 	char why[128];
 	if (!agg_fields_parse(fields_spec ? fields_spec : AGG_FIELDS_DEFAULT,
@@ -757,5 +785,6 @@ main(int argc, char **argv)
 	}
 	agg_input_release(&ar.in);
 	agg_release(&ar.a);
+	filter_stage_release(&filter);
 	return output_close(stdout, "<stdout>", ok ? 0 : 1);
 }

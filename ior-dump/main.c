@@ -18,6 +18,7 @@
 #include "names.h"
 #include "output.h"
 #include "stream.h"
+#include "filterstage.h"
 #include "trie.h"
 #include "syscalls.h"
 #include "sysnames.h"
@@ -28,6 +29,7 @@
 struct dump {
 	bool json, stats, wall;
 	FILE *out;
+	struct filter_stage *filter;    /* -F, or NULL */
 	struct sysnames names;
 	const struct stream_reader *in;
 	struct name_table strings;      /* IOR_NAME strings by kind and id */
@@ -67,13 +69,16 @@ restart_name(int64_t ret)
 static void
 usage(FILE *f, int status)
 {
-	fprintf(f, "usage: ior-dump [--json] [--stats] [--wall] [FILE ...]\n");
+	fprintf(f, "usage: ior-dump [--json] [--stats] [--wall] [-F EXPR] "
+		"[FILE ...]\n");
 	if (status != 0)
 		exit(status);
 	fprintf(f, "\n"
 "Print an ior stream (raw, paired or aggregate) as strace-like text, or as\n"
 "JSON lines with --json.  --stats counts records by type and reports loss\n"
 "and whether the stream ended cleanly.  --wall shows wall-clock times.\n"
+"-F EXPR (--filter) shows only the pairs EXPR matches, as ior-grep EXPR\n"
+"would (docs/filter.md); other records all pass.\n"
 "\n"
 "EXAMPLES\n"
 "  sudo ior-capture -- ls | ior-dump\n"
@@ -1128,6 +1133,30 @@ print_stats(struct dump *d)
 			d->all_trailers ? "yes" : "no");
 }
 
+static void
+show_record(struct dump *d, const struct ior_record *rec, uint16_t type,
+	    uint32_t size)
+{
+	if (d->stats)
+		count_record(d, rec, type, size);
+	else
+		dump_record(d, rec, type, size);
+	output_check(d->out, "<stdout>");
+}
+
+/*
+ * Before a read(2) that may block: what was printed goes out now, so a
+ * live capture shows each call as it happens; at full rate the input is
+ * never idle and the 64 KiB buffer stays full.
+ */
+static void
+flush_output(void *arg)
+{
+	struct dump *d = arg;
+
+	output_flush(d->out, "<stdout>");
+}
+
 static int
 dump_input(struct dump *d, const char *path)
 {
@@ -1136,9 +1165,20 @@ dump_input(struct dump *d, const char *path)
 	int status;
 
 	stream_reader_open(&r, path);
+	r.before_read = flush_output;
+	r.before_read_arg = d;
 	d->in = &r;
 	while ((rec = stream_next(&r)) != NULL) {
+		const struct ior_record *fr, *in = rec;
 		const char *bad;
+
+		if (d->filter != NULL) {
+			if ((fr = filter_stage_before(d->filter, r.type)))
+				show_record(d, fr, fr->type, fr->size);
+			rec = filter_stage_pass(d->filter, r.type, rec, r.size);
+			if (rec == NULL)
+				continue;
+		}
 
 		/* Taken before it is shown: a bad one is damage, not output. */
 		if (r.type == IOR_NAME &&
@@ -1148,12 +1188,11 @@ dump_input(struct dump *d, const char *path)
 				      (unsigned long long)r.record_offset);
 			break;
 		}
-		if (d->stats)
-			count_record(d, rec, r.type, r.size);
-		else
-			dump_record(d, rec, r.type, r.size);
-		output_check(d->out, "<stdout>");
+		/* A rewritten trailer has its own size. */
+		show_record(d, rec, r.type, rec == in ? r.size : rec->size);
 	}
+	if (d->filter != NULL && (rec = filter_stage_end(d->filter)) != NULL)
+		show_record(d, rec, rec->type, rec->size);
 	if (r.status != STREAM_END)
 		d->all_trailers = false;
 	status = r.status == STREAM_END ? 0 : 1;
@@ -1170,25 +1209,33 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "wall", no_argument, NULL, 'w' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	static char outbuf[1 << 16];
 	struct dump d = { .out = stdout, .all_trailers = true };
+	static struct filter_stage filter;
+	const char *expr = NULL;
 	int ch, status = 0;
 
-	while ((ch = getopt_long(argc, argv, "jswh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jswF:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j': d.json = true; break;
 		case 's': d.stats = true; break;
 		case 'w': d.wall = true; break;
+		case 'F': expr = optarg; break;
 		case VERSION_OPT: version_exit("ior-dump");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}
 	}
 	output_init();
+	if (expr != NULL) {
+		filter_stage_init(&filter, expr);
+		d.filter = &filter;
+	}
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (optind == argc)
 		status |= dump_input(&d, NULL);
@@ -1196,5 +1243,6 @@ main(int argc, char **argv)
 		status |= dump_input(&d, argv[i]);
 	if (d.stats)
 		print_stats(&d);
+	filter_stage_release(&filter);
 	return output_close(stdout, "<stdout>", status);
 }

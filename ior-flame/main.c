@@ -21,6 +21,7 @@
 
 #include "agg.h"
 #include "escape.h"
+#include "filterstage.h"
 #include "output.h"
 #include "stream.h"
 #include "syscalls.h"
@@ -43,6 +44,7 @@ struct options {
 	enum weight weight;
 	bool weight_given;
 	const char *fields_spec;
+	struct filter_stage *filter;    /* -F, or NULL */
 	int argc;
 	char **argv;
 };
@@ -76,6 +78,8 @@ usage(FILE *f, int status)
 "  -t TITLE    the title (default: what the weight measures)\n"
 "  -W PIXELS   image width (default 1200)\n"
 "  -M PIXELS   frames narrower than this fold into [other] (default 0.1)\n"
+"  -F EXPR     only the pairs EXPR matches, as ior-grep EXPR would keep\n"
+"              (--filter; docs/filter.md)\n"
 "  -I, --inverted  icicle layout: roots at the top\n"
 "  -D          differential: widths from AFTER, red where it grew over\n"
 "              BEFORE, blue where it shrank\n"
@@ -243,7 +247,12 @@ read_input(struct input *in, const char *path)
 		      (((unsigned char)head[0] >= 0x80 &&
 			(unsigned char)head[0] < 0xc2) ||
 		       memchr(head, '\0', got) || memchr(head, '\x1a', got));
-	if (binary) {
+	if (stream_agg_text(head, got)) {
+		/* Not folded stacks either: its lines would be errors. */
+		fprintf(stderr, "ior-flame: %s: %s at offset 0\n", r.name,
+			STREAM_AGG_TEXT);
+		ok = false;
+	} else if (binary) {
 		fprintf(stderr, "ior-flame: %s: neither an ior stream (bad magic) "
 			"nor folded stacks at offset 0\n", r.name);
 		ok = false;
@@ -254,13 +263,20 @@ read_input(struct input *in, const char *path)
 		const struct ior_record *rec;
 		ok = true;
 		while ((rec = stream_next(&r)))
-			if (!agg_input_record(&ai, rec))
+			if (!filter_stage_agg(opt.filter, &ai, rec))
 				ok = false;
+		if (!filter_stage_agg_end(opt.filter, &ai))
+			ok = false;
 		ok = ok && r.status != STREAM_ERROR;
 		agg_input_finish(&ai);
 		agg_input_release(&ai);
 	} else if (got == 0) {
 		fprintf(stderr, "ior-flame: %s: empty input\n", r.name);
+		ok = false;
+	} else if (opt.filter != NULL) {
+		/* As ior-grep would: a filter reads pairs, not stacks. */
+		fprintf(stderr, "ior-flame: %s: folded stacks, which -F cannot "
+			"filter (it keeps pairs of an ior stream)\n", r.name);
 		ok = false;
 	} else {
 		ok = read_folded(in, r.fd, r.name, head, got);
@@ -867,13 +883,16 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "inverted", no_argument, NULL, 'I' },
+		{ "filter", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
+	static struct filter_stage filter;
+	const char *expr = NULL;
 	int ch;
 	output_init();
-	while ((ch = getopt_long(argc, argv, "f:w:t:W:M:IDh", longopts,
+	while ((ch = getopt_long(argc, argv, "f:w:t:W:M:IDF:h", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'f': opt.fields_spec = optarg; break;
@@ -891,6 +910,7 @@ main(int argc, char **argv)
 			break;
 		case 'I': opt.inverted = true; break;
 		case 'D': opt.differential = true; break;
+		case 'F': expr = optarg; break;
 		case VERSION_OPT: version_exit("ior-flame");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
@@ -900,6 +920,10 @@ main(int argc, char **argv)
 		errx(2, "width above 100000 pixels");
 	if (opt.differential && argc - optind != 2)
 		errx(2, "-D takes two inputs: BEFORE AFTER");
+	if (expr != NULL) {
+		filter_stage_init(&filter, expr);
+		opt.filter = &filter;
+	}
 	if (isatty(STDOUT_FILENO))
 		errx(2, "refusing to write an SVG to a terminal: redirect "
 		     "stdout to a file (ior-flame ... > out.svg)");
@@ -937,5 +961,6 @@ main(int argc, char **argv)
 	agg_release(&after.a);
 	if (opt.differential)
 		agg_release(&before.a);
+	filter_stage_release(&filter);
 	return output_close(stdout, "<stdout>", ok ? 0 : 1);
 }

@@ -28,6 +28,7 @@
 #include "stream.h"
 #include "top.h"
 #include "units.h"
+#include "filterstage.h"
 #include "version.h"
 
 static struct top top = {
@@ -38,6 +39,8 @@ static struct top top = {
 
 static struct stream_reader reader;
 static struct agg_input input;
+/* -F and the / prompt: pairs are filtered before they are counted. */
+static struct filter_stage pairs_filter;
 static FILE *tty;
 static bool curses_on, help_shown, editing;
 static bool input_ok = true;  /* the exit status after q */
@@ -55,7 +58,7 @@ usage(FILE *f, int status)
 {
 	fprintf(f,
 "usage: ior-top [-b] [-n COUNT] [-d SECONDS] [-v VIEW] [-s COLUMN] [-r]\n"
-"               [-F TEXT] [FILE]\n"
+"               [-F EXPR] [FILE]\n"
 "A live view of a paired ior stream (ior-pair) or of aggregate snapshots\n"
 "(ior-agg -i), read from FILE or stdin; keys are read from the terminal.\n"
 "\n"
@@ -66,7 +69,8 @@ usage(FILE *f, int status)
 "  -s COLUMN   sort by name, rate, read, write, errors, time (default),\n"
 "              p50, p99, max, total, total_p99, total_max\n"
 "  -r          reverse the sort\n"
-"  -F TEXT     only rows whose comm, path or syscall contains TEXT\n"
+"  -F EXPR     only the pairs EXPR matches, as ior-grep EXPR would keep\n"
+"              (--filter; docs/filter.md); the / key changes it\n"
 "  -h          this help\n"
 "\n"
 "Keys: s f p d (or Tab) switch view, < > sort column, r reverse, / filter,\n"
@@ -148,8 +152,28 @@ handle_key(int ch)
 {
 	if (editing) {
 		size_t len = strlen(edit_buf);
+		char msg[200];
+
 		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+			/* A mistake is shown in place; the old filter stays. */
+			if (!filter_stage_try(&pairs_filter, edit_buf, msg,
+					      sizeof(msg))) {
+				snprintf(top.status, sizeof(top.status),
+					 "filter: %s (Esc keeps the old): %s_",
+					 msg, edit_buf);
+				top_draw(&top, false);
+				return;
+			}
 			strlcpy(top.filter, edit_buf, sizeof(top.filter));
+			pairs_filter.expr = top.filter;
+			/*
+			 * The figures so far are of another filter and the
+			 * pairs are gone: start again from the next pair.
+			 */
+			struct agg_fields fields = top.last.fields;
+			agg_release(&top.last);
+			agg_init(&top.last, &fields, 64, WEIGHT_COUNT);
+			top_reset(&top);
 			editing = false;
 			top.status[0] = '\0';
 		} else if (ch == 27) {
@@ -322,6 +346,20 @@ on_record(const struct ior_record *rec)
 	}
 }
 
+/* on_record() of a record the filter made: it reads the reader's type. */
+static void
+on_other_record(const struct ior_record *rec, uint16_t type)
+{
+	uint16_t was_type = reader.type;
+	uint32_t was_size = reader.size;
+
+	reader.type = type;
+	reader.size = rec->size;
+	on_record(rec);
+	reader.type = was_type;
+	reader.size = was_size;
+}
+
 static void
 start_terminal(void)
 {
@@ -361,13 +399,14 @@ int
 main(int argc, char **argv)
 {
 	int ch;
-	const char *filter = NULL;
-	output_init();
+	const char *expr = NULL;
 	static const struct option longopts[] = {
+		{ "filter", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
+	output_init();
 	while ((ch = getopt_long(argc, argv, "bn:d:i:v:s:rF:h", longopts,
 				 NULL)) != -1) {
 		switch (ch) {
@@ -394,7 +433,7 @@ main(int argc, char **argv)
 							     COL_N, "column");
 			break;
 		case 'r': top.reverse = true; break;
-		case 'F': filter = optarg; break;
+		case 'F': expr = optarg; break;
 		case 'h': usage(stdout, 0); break;
 		case VERSION_OPT: version_exit("ior-top");
 		default: usage(stderr, 2);
@@ -402,8 +441,14 @@ main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		usage(stderr, 2);
-	if (filter)
-		strlcpy(top.filter, filter, sizeof(top.filter));
+	if (expr != NULL) {
+		filter_stage_init(&pairs_filter, expr);
+		strlcpy(top.filter, expr, sizeof(top.filter));
+	} else {
+		char msg[8];
+
+		(void)filter_stage_try(&pairs_filter, "", msg, sizeof(msg));
+	}
 	interval_ns = (uint64_t)(top.interval_s * 1e9);
 
 	struct agg_fields fields;
@@ -430,7 +475,15 @@ main(int argc, char **argv)
 	const struct ior_record *rec;
 	unsigned n = 0;
 	while ((rec = stream_next(&reader))) {
-		on_record(rec);
+		const struct ior_record *f;
+
+		if ((f = filter_stage_before(&pairs_filter, reader.type)) != NULL)
+			on_other_record(f, IOR_FILTER);
+		if ((f = filter_stage_pass(&pairs_filter, reader.type, rec,
+					   reader.size)) == rec)
+			on_record(rec);
+		else if (f != NULL)
+			on_other_record(f, reader.type);
 		/* Keys and signals stay live while input streams in. */
 		if ((++n & 4095) == 0) {
 			if (quit_signal)
@@ -439,6 +492,8 @@ main(int argc, char **argv)
 				read_keys();
 		}
 	}
+	if ((rec = filter_stage_end(&pairs_filter)) != NULL)
+		on_other_record(rec, IOR_FILTER);
 	bool ok = input_ok = reader.status != STREAM_ERROR;
 	agg_input_finish(&input);
 	top.input_ended = true;

@@ -183,9 +183,6 @@ top_rows(struct top *t)
 		size_t rawlen, len;
 		const char *raw = raw_key(&t->total, kind, s, &rawlen);
 		const char *key = agg_stat_key(&t->total, kind, s, &len);
-		if (t->filter[0] && !memmem(key, len, t->filter,
-					    strlen(t->filter)))
-			continue;
 		struct row *r = &t->rows[t->nrows++];
 		memset(r, 0, sizeof(*r));
 		r->key = key;
@@ -357,8 +354,10 @@ draw_help(void)
 		"  Tab         next view",
 		"  < >         sort by the column left / right",
 		"  r           reverse the sort",
-		"  /           filter rows by a substring of comm, path or",
-		"              syscall (Enter applies, empty clears, Esc cancels)",
+		"  /           filter pairs: comm~nginx latency>=10ms ...",
+		"              (ior-grep's language; Enter applies, empty",
+		"              clears, Esc cancels); counting restarts with",
+		"              the pairs read after Enter",
 		"  space       pause (input is still read, the screen holds)",
 		"  c           reset the since-start totals",
 		"  h ?         this help",

@@ -442,6 +442,14 @@ read_section(struct stream_reader *r)
 	return (const struct ior_record *)r->section;
 }
 
+bool
+stream_agg_text(const void *buf, size_t len)
+{
+	static const char head[] = "ior-agg:";
+
+	return len >= sizeof(head) - 1 && memcmp(buf, head, sizeof(head) - 1) == 0;
+}
+
 const struct ior_record *
 stream_next_slow(struct stream_reader *r)
 {
@@ -459,8 +467,11 @@ stream_next_slow(struct stream_reader *r)
 			return NULL;
 		if (have > 0 && r->sections == 0 &&
 		    memcmp(r->buf + r->head, IOR_MAGIC, have) != 0)
-			stream_damage(r, "not an ior stream (bad magic) at "
-				      "offset %llu", (unsigned long long)r->offset);
+			stream_damage(r, "%s at offset %llu",
+				      stream_agg_text(r->buf + r->head, have) ?
+				      STREAM_AGG_TEXT :
+				      "not an ior stream (bad magic)",
+				      (unsigned long long)r->offset);
 		else if (have > 0)
 			stream_damage(r, "truncated record at offset %llu "
 				      "(need 8 bytes, have %zu)",
@@ -496,6 +507,9 @@ stream_next_slow(struct stream_reader *r)
 		    is_text_mode_damage(r->buf + r->head, r->tail - r->head))
 			what = "not an ior stream (magic damaged by "
 			       "line-ending conversion)";
+		if (r->sections == 0 &&
+		    stream_agg_text(r->buf + r->head, r->tail - r->head))
+			what = STREAM_AGG_TEXT;
 		stream_damage(r, "%s at offset %llu", what,
 			      (unsigned long long)r->offset);
 		return NULL;

@@ -75,6 +75,14 @@ void stream_reader_unread(struct stream_reader *r, const void *bytes,
 
 /* Open path ("-" or NULL for stdin); exits 1 with a message if it cannot. */
 void stream_reader_open(struct stream_reader *r, const char *path);
+/*
+ * Does an input that is not a stream start as ior-agg's text report does?
+ * Then the reader says so (STREAM_AGG_TEXT) rather than "bad magic": the
+ * report went where its stream was meant to.
+ */
+#define STREAM_AGG_TEXT "ior-agg's text report, not a stream: use " \
+	"ior-agg -o - or no --text"
+bool stream_agg_text(const void *buf, size_t len);
 void stream_reader_init(struct stream_reader *r, int fd, const char *name);
 void stream_reader_release(struct stream_reader *r);
 /* Release, and close the fd unless it is standard input. */

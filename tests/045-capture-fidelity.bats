@@ -165,7 +165,7 @@ jqp() {
 	dump_json "$T/p.ior"
 	run jqs -c '[of("pair_totals")] | last | [.lost, .missed, .pairs]'
 	assert_output '[3,3,1]'
-	run "$IOR_BIN/ior-agg" "$T/p.ior"
+	run "$IOR_BIN/ior-agg" --text "$T/p.ior"
 	assert_output --partial "LOST: 3 events"
 	run "$IOR_BIN/ior-dump" --stats "$T/miss.ior"
 	assert_line --regexp '^lost +3$'

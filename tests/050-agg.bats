@@ -1089,18 +1089,20 @@ print([d["end_ns"] >= d["start_ns"] for d in docs])' "$T/idle.json"
 	refute_output --partial False
 }
 
-@test "the output is an aggregate stream when ior-agg feeds another ior tool, else the text report" {
+@test "the output is the aggregate stream when stdout is not a terminal, unless a report is asked for" {
 	fixture f --seed 1
-	# ior-agg looks at who reads the pipe when it first writes; the input
-	# comes late, so that ior-dump has started by then.
-	(sleep 0.5; cat "$T/f.ior") | "$IOR_BIN/ior-agg" |
-		"$IOR_BIN/ior-dump" --json > "$T/piped.json"
+	"$IOR_BIN/ior-agg" "$T/f.ior" | "$IOR_BIN/ior-dump" --json > "$T/piped.json"
 	JSON=$T/piped.json
 	run jqs -c '[of("agg_begin") | [.pairs, .final]]'
 	assert_output '[[1200,true]]'
 	run jqs -c '[of("trailer")] | length'
 	assert_output 1
-	"$IOR_BIN/ior-agg" "$T/f.ior" | cat > "$T/cat.text"
+	# Whoever reads: cat gets the stream too.
+	"$IOR_BIN/ior-agg" "$T/f.ior" | cat > "$T/cat.agg"
+	dump_json "$T/cat.agg"
+	run jqs -c '[of("agg_begin") | .pairs]'
+	assert_output '[1200]'
+	"$IOR_BIN/ior-agg" --text "$T/f.ior" | cat > "$T/cat.text"
 	run head -1 "$T/cat.text"
 	assert_output --partial 'ior-agg: 1,200 syscalls from '
 	# -o - writes the stream to stdout whatever it is.
@@ -1277,7 +1279,7 @@ write;/tmp/;a\x3bb\x0ac\x5cd\xff\x7fé/;e\x3bf\xc0\xaf 1'
 
 @test "the text report: syscall count, span, the loss line and the tables" {
 	fixture f --seed 1
-	agg "$T/f.text" -n 0 "$T/f.ior"
+	agg "$T/f.text" -n 0 --text "$T/f.ior"
 	run head -2 "$T/f.text"
 	assert_line -n 0 --regexp '^ior-agg: 1,200 syscalls from 2023-11-14 22:13:21\.[0-9]{3} to 22:13:21\.[0-9]{3} \('
 	assert_line -n 1 'lost: 0 events'
@@ -1347,7 +1349,7 @@ pair_offset() {
 		expect "$T/cut.json" "$part" "$T/f.txt" --first 100
 	done
 	# The text report says so too.
-	run --separate-stderr "$IOR_BIN/ior-agg" "$T/cut.ior"
+	run --separate-stderr "$IOR_BIN/ior-agg" --text "$T/cut.ior"
 	assert_failure 1
 	assert_line -n 0 --partial 'ior-agg: 100 syscalls'
 	assert_line 'TRUNCATED: the input ended without its trailer'
