@@ -65,13 +65,13 @@ EOT
 	[ -z "$stderr" ]
 }
 
-@test "ior-agg: a syscall whose name is empty is a row of its own, its key empty" {
+@test "ior-agg: a file whose path is empty is a row of its own, its key empty" {
 	# Found by make fuzz (agg-pair): with only empty keys interned, the
 	# key table had no arena and the key was NULL + 0 (clang's UBSan).
-	printf 'section anchor=1,1\nsyscall nr=257 name="" nargs=4 family=open\nname id=1 value=/tmp/x\npair pid=10 nr=257 path=1 ret=3 fd=3\ntrailer\n' |
+	printf 'section anchor=1,1\nsyscall nr=257 name=openat nargs=4 family=open\nname id=1 value=""\npair pid=10 nr=257 path=1 ret=3 fd=3\ntrailer\n' |
 		"$IOR_BIN/iorgen" > "$T/p.ior"
 	run --separate-stderr "$IOR_BIN/ior-agg" --json -f 'comm;pid;class;family;tree;errno;flags' "$T/p.ior"
 	assert_success
-	run jq -c '[.syscalls[] | [.syscall, .count]]' <<< "$output"
+	run jq -c '[.files[] | [.path, .count]]' <<< "$output"
 	assert_output '[["",1]]'
 }
