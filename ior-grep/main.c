@@ -54,11 +54,15 @@ read_expr_file(const char *path)
 	if (ferror(f))
 		err(2, "%s", path);
 	fclose(f);
-	if (n > EXPR_FILE_MAX)
+	if (n > EXPR_FILE_MAX) {
+		free(buf);
 		errx(2, "%s: an expression of more than %d bytes", path,
 		     EXPR_FILE_MAX);
-	if (memchr(buf, '\0', n) != NULL)
+	}
+	if (memchr(buf, '\0', n) != NULL) {
+		free(buf);
 		errx(2, "%s: a NUL byte in the expression", path);
+	}
 	buf[n] = '\0';
 	return buf;
 }
@@ -223,6 +227,7 @@ main(int argc, char **argv)
 	g.filter = filter_compile(g.expr, strlen(g.expr), msg, sizeof(msg));
 	if (g.filter == NULL) {
 		fprintf(stderr, "%s: filter: %s\n", getprogname(), msg);
+		free(from_file);
 		return 2;
 	}
 	g.invert = invert;
@@ -235,7 +240,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: refusing to write a binary stream to a "
 			"terminal (pipe it to ior-dump or ior-agg)\n",
 			getprogname());
-		return 2;
+		status = 2;
+		goto out;
 	}
 	filter_context_init(&g.ctx);
 	stream_writer_init(&g.out, STDOUT_FILENO, "<stdout>");
@@ -245,6 +251,7 @@ main(int argc, char **argv)
 		status |= grep_input(&g, argv[i]);
 	stream_writer_release(&g.out);
 	filter_context_release(&g.ctx);
+out:
 	filter_free(g.filter);
 	free(inverted);
 	free(from_file);
