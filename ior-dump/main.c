@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ior-dump - print any ior stream as strace-like text or JSON lines, or
- * count its records.  docs/ior-dump.md is the output contract.
+ * count its records, or give its pairs to other tools as CSV, flat rows or
+ * a timeline (rows.c).  docs/ior-dump.md is the output contract.
  */
 #include <err.h>
 #include <errno.h>
