@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ior-dump - print any ior stream as strace-like text or JSON lines, or
- * count its records.  docs/ior-dump.md is the output contract.
+ * count its records, or give its pairs to other tools as CSV, flat rows or
+ * a timeline (rows.c).  docs/ior-dump.md is the output contract.
  */
 #include <err.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "escape.h"
 #include "names.h"
 #include "output.h"
+#include "rows.h"
 #include "stream.h"
 #include "filterstage.h"
 #include "trie.h"
@@ -30,6 +32,7 @@ struct dump {
 	bool json, stats, wall;
 	FILE *out;
 	struct filter_stage *filter;    /* -F, or NULL */
+	struct rows *rows;              /* --csv, --rows, --timeline, or NULL */
 	struct sysnames names;
 	const struct stream_reader *in;
 	struct name_table strings;      /* IOR_NAME strings by kind and id */
@@ -70,6 +73,8 @@ static void
 usage(FILE *f, int status)
 {
 	fprintf(f, "usage: ior-dump [--json] [--stats] [--wall] [-F EXPR] "
+		"[FILE ...]\n"
+		"       ior-dump --csv | --rows | --timeline [-F EXPR] "
 		"[FILE ...]\n");
 	if (status != 0)
 		exit(status);
@@ -80,10 +85,20 @@ usage(FILE *f, int status)
 "-F EXPR (--filter) shows only the pairs EXPR matches, as ior-grep EXPR\n"
 "would (docs/filter.md); other records all pass.\n"
 "\n"
+"For other tools, the pairs only, with the host and wall-clock time of\n"
+"their section: --csv, one row per call under a header line (RFC 4180);\n"
+"--rows, the same columns as flat JSON lines (ClickHouse's JSONEachRow,\n"
+"DuckDB's read_json); --timeline, a Chrome trace-event JSON document,\n"
+"one slice per call on its thread, for Perfetto UI or chrome://tracing.\n"
+"\n"
 "EXAMPLES\n"
 "  sudo ior-capture -- ls | ior-dump\n"
 "  ior-dump --json run.ior | jq 'select(.type == \"exit\" and .errno)'\n"
-"  ior-dump --stats run.ior\n");
+"  ior-dump --stats run.ior\n"
+"  ior-pair run.ior | ior-dump --csv > calls.csv\n"
+"  ior-pair run.ior | ior-dump --rows |\n"
+"      clickhouse-client --query 'INSERT INTO ior.pairs FORMAT JSONEachRow'\n"
+"  ior-pair run.ior | ior-dump --timeline > run.trace.json\n");
 	exit(status);
 }
 
@@ -1139,6 +1154,8 @@ show_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 {
 	if (d->stats)
 		count_record(d, rec, type, size);
+	else if (d->rows != NULL)
+		rows_record(d->rows, d->in, rec, type, size, &d->strings);
 	else
 		dump_record(d, rec, type, size);
 	output_check(d->out, "<stdout>");
@@ -1212,11 +1229,13 @@ main(int argc, char **argv)
 		{ "filter", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		VERSION_LONGOPT,
+		ROWS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static char outbuf[1 << 16];
 	struct dump d = { .out = stdout, .all_trailers = true };
 	static struct filter_stage filter;
+	static struct rows rows;
 	const char *expr = NULL;
 	int ch, status = 0;
 
@@ -1227,22 +1246,35 @@ main(int argc, char **argv)
 		case 'w': d.wall = true; break;
 		case 'F': expr = optarg; break;
 		case VERSION_OPT: version_exit("ior-dump");
+		case ROWS_CSV: case ROWS_JSON: case ROWS_TIMELINE:
+			if (d.rows != NULL && (int)rows.mode != ch)
+				usage(stderr, 2);
+			rows.mode = ch;
+			d.rows = &rows;
+			break;
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}
 	}
+	/* One output format: rows are for programs, not --json's records. */
+	if (d.rows != NULL && (d.json || d.stats))
+		usage(stderr, 2);
 	output_init();
 	if (expr != NULL) {
 		filter_stage_init(&filter, expr);
 		d.filter = &filter;
 	}
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (d.rows != NULL)
+		rows_init(&rows, rows.mode, stdout);
 	if (optind == argc)
 		status |= dump_input(&d, NULL);
 	for (int i = optind; i < argc; i++)
 		status |= dump_input(&d, argv[i]);
 	if (d.stats)
 		print_stats(&d);
+	if (d.rows != NULL)
+		status |= rows_finish(&rows);
 	filter_stage_release(&filter);
 	return output_close(stdout, "<stdout>", status);
 }
