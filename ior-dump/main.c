@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,10 @@
 
 #include "escape.h"
 #include "names.h"
+#include "nav.h"
 #include "output.h"
 #include "rows.h"
 #include "stream.h"
-#include "filterstage.h"
 #include "trie.h"
 #include "syscalls.h"
 #include "sysnames.h"
@@ -28,13 +29,29 @@
 
 #define TYPE_SLOTS 18   /* known types counted by slot, the rest as unknown */
 
+/*
+ * Colour (text on a terminal, --color): SGR sequences go around text that
+ * is already escaped, never inside a string from the stream, so no stream
+ * byte can open, close or extend one.
+ */
+#define SGR_ERROR "\033[1;31m"  /* a failed call; loss */
+#define SGR_SLOW "\033[33m"     /* the latency of a slow call */
+#define SGR_BREAK "\033[36m"    /* the `--` between context groups */
+#define SGR_OFF "\033[m"
+#define SLOW_NS 10000000u       /* 10 ms: a disk seek, a lock wait */
+
 struct dump {
 	bool json, stats, wall;
+	bool color;                     /* --color */
+	bool context;                   /* the record shown is -A/-B context */
+	uint64_t offset;                /* the input offset of the one shown */
+	int strsize;                    /* -s N, or -1: strings whole */
+	bool bad_name;                  /* an IOR_NAME record was damage */
 	FILE *out;
-	struct filter_stage *filter;    /* -F, or NULL */
+	struct nav *nav;                /* -F, --from, --to, -A, -B */
 	struct rows *rows;              /* --csv, --rows, --timeline, or NULL */
 	struct sysnames names;
-	const struct stream_reader *in;
+	struct stream_reader *in;      /* the input being read */
 	struct name_table strings;      /* IOR_NAME strings by kind and id */
 	uint64_t anchor_clock, anchor_realtime;
 
@@ -73,9 +90,11 @@ static void
 usage(FILE *f, int status)
 {
 	fprintf(f, "usage: ior-dump [--json] [--stats] [--wall] [-F EXPR] "
-		"[FILE ...]\n"
+		"[-A N] [-B N] [-C N]\n"
+		"                [--from SEQ|TIME] [--to SEQ|TIME] [-s N] "
+		"[--color[=WHEN]] [FILE ...]\n"
 		"       ior-dump --csv | --rows | --timeline [-F EXPR] "
-		"[FILE ...]\n");
+		"[--from X] [--to X] [FILE ...]\n");
 	if (status != 0)
 		exit(status);
 	fprintf(f, "\n"
@@ -84,6 +103,16 @@ usage(FILE *f, int status)
 "and whether the stream ended cleanly.  --wall shows wall-clock times.\n"
 "-F EXPR (--filter) shows only the pairs EXPR matches, as ior-grep EXPR\n"
 "would (docs/filter.md); other records all pass.\n"
+"-A N, -B N, -C N: also N pairs after, before, or around each match of -F,\n"
+"with a -- line between groups that do not touch (text only).\n"
+"--from X, --to X: only pairs from/to X, both included: a sequence number\n"
+"(17 or #17) or a time, +2.5s from the start or 10:42:07.5 by the clock\n"
+"(the filter tests seq>=X, time<=X...).  Past a --to sequence number in\n"
+"a section ior-pair numbered in order, the rest of the input is not read.\n"
+"-s N cuts each quoted string (paths, arguments) to N bytes, then '...'\n"
+"(default: whole).  --color=auto|always|never: failed calls in red, calls\n"
+"of 10 ms or more with a yellow latency; auto (the default, as --color)\n"
+"means on a terminal unless NO_COLOR is set and not empty.\n"
 "\n"
 "For other tools, the pairs only, with the host and wall-clock time of\n"
 "their section: --csv, one row per call under a header line (RFC 4180);\n"
@@ -98,7 +127,10 @@ usage(FILE *f, int status)
 "  ior-pair run.ior | ior-dump --csv > calls.csv\n"
 "  ior-pair run.ior | ior-dump --rows |\n"
 "      clickhouse-client --query 'INSERT INTO ior.pairs FORMAT JSONEachRow'\n"
-"  ior-pair run.ior | ior-dump --timeline > run.trace.json\n");
+"  ior-pair run.ior | ior-dump --timeline > run.trace.json\n"
+"  ior-dump -F errors -B 3 run.pairs      # each failure and what led to it\n"
+"  ior-dump --from +2s --to +2.5s -s 40 run.pairs\n"
+"  ior-dump --from 1200 --to 1300 run.pairs\n");
 	exit(status);
 }
 
@@ -175,16 +207,70 @@ json_argv(FILE *f, const char *key, const struct string_ref *s, bool found)
 	putc(']', f);
 }
 
+/*
+ * A quoted string from the stream, cut to -s N bytes as strace does:
+ * `"/var/lo"...`.  A character of valid UTF-8 is never cut in two (its
+ * bytes would show as \xNN escapes); it is left out whole.
+ */
 static void
-text_string_ref(FILE *f, bool found, const struct string_ref *s)
+text_quoted(struct dump *d, const void *bytes, size_t len, bool truncated)
+{
+	const unsigned char *b = bytes;
+	size_t n = len;
+
+	if (d->strsize >= 0 && len > (size_t)d->strsize) {
+		n = 0;
+		while (n < len) {
+			size_t l = utf8_sequence_len(b + n, len - n);
+
+			if (l == 0)
+				l = 1;
+			if (n + l > (size_t)d->strsize)
+				break;
+			n += l;
+		}
+		truncated = true;
+	}
+	put_text(d->out, b, n, TEXT_QUOTE);
+	if (truncated)
+		fputs("...", d->out);
+}
+
+static void
+text_string_ref(struct dump *d, bool found, const struct string_ref *s)
 {
 	if (!found) {
-		fputs("?", f);
+		fputs("?", d->out);
 		return;
 	}
-	put_text(f, s->bytes, s->len, TEXT_QUOTE);
-	if (s->flags & IOR_STRING_TRUNCATED)
-		fputs("...", f);
+	text_quoted(d, s->bytes, s->len, s->flags & IOR_STRING_TRUNCATED);
+}
+
+static void
+color_on(struct dump *d, const char *sgr)
+{
+	if (d->color)
+		fputs(sgr, d->out);
+}
+
+static void
+color_off(struct dump *d)
+{
+	if (d->color)
+		fputs(SGR_OFF, d->out);
+}
+
+/* A pair's latency as strace -T shows it, in colour when it is slow. */
+static void
+text_latency(struct dump *d, uint64_t ns)
+{
+	bool slow = ns >= SLOW_NS;
+
+	if (slow)
+		color_on(d, SGR_SLOW);
+	fprintf(d->out, "<%.6f>", ns / 1e9);
+	if (slow)
+		color_off(d);
 }
 
 static void
@@ -362,9 +448,9 @@ dump_process(struct dump *d, const struct ior_process *p, uint32_t size)
 	fprintf(f, "# process %u (", p->pid);
 	put_text_str(f, comm, 0);
 	fprintf(f, ") ppid %u uid %u exe ", p->ppid, p->uid);
-	text_string_ref(f, has_exe, &exe);
+	text_string_ref(d, has_exe, &exe);
 	fputs(" cwd ", f);
-	text_string_ref(f, has_cwd, &cwd);
+	text_string_ref(d, has_cwd, &cwd);
 	putc('\n', f);
 }
 
@@ -383,7 +469,7 @@ dump_fd(struct dump *d, const struct ior_fd *r, uint32_t size)
 		return;
 	}
 	fprintf(f, "# fd %u %d ", r->pid, r->fd);
-	text_string_ref(f, has, &path);
+	text_string_ref(d, has, &path);
 	fprintf(f, " flags 0%o pos %" PRIu64 "\n", r->flags, (uint64_t)r->pos);
 }
 
@@ -449,7 +535,7 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 		if (is_str[i] &&
 		    record_string_by_tag(e, size, e->str_off, e->nstrings, i,
 					 &s)) {
-			text_string_ref(f, true, &s);
+			text_string_ref(d, true, &s);
 		} else {
 			text_arg(f, args[i]);
 		}
@@ -500,7 +586,7 @@ dump_strings(struct dump *d, const struct ior_syscall_strings *x,
 		if (!record_string_at(x, size, x->str_off, x->nstrings, i, &s))
 			break;
 		fprintf(f, " arg %u ", s.tag);
-		text_string_ref(f, true, &s);
+		text_string_ref(d, true, &s);
 	}
 	fputs(" (read at exit)\n", f);
 }
@@ -546,9 +632,13 @@ dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 	}
 	if (restart)
 		fprintf(f, "? %s (to be restarted, or EINTR)\n", restart);
-	else if (failed)
-		fprintf(f, "-1 %s (%s)\n", ename ? ename : "E?",
+	else if (failed) {
+		color_on(d, SGR_ERROR);
+		fprintf(f, "-1 %s (%s)", ename ? ename : "E?",
 			strerror(-x->ret));
+		color_off(d);
+		putc('\n', f);
+	}
 	else if ((uint64_t)x->ret > 0xffffffffu)
 		fprintf(f, "0x%" PRIx64 "\n", (uint64_t)x->ret);
 	else
@@ -596,7 +686,7 @@ dump_exec(struct dump *d, const struct ior_exec *x, uint32_t size)
 	}
 	text_who(d, x->time_ns, x->pid, x->pid);
 	fputs("exec ", f);
-	text_string_ref(f, has, &file);
+	text_string_ref(d, has, &file);
 	fputs(" (", f);
 	put_text_str(f, comm, 0);
 	fputs(")\n", f);
@@ -679,7 +769,7 @@ text_name(struct dump *d, unsigned kind, uint32_t id)
 	const char *name = name_table_get(&d->strings, kind, id, &len);
 
 	if (name != NULL)
-		put_text(d->out, name, len, TEXT_QUOTE);
+		text_quoted(d, name, len, false);
 	else
 		fprintf(d->out, "?%u", id);
 }
@@ -735,6 +825,8 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 			fputs(",\"unfinished\":true", f);
 		if (p->pair_flags & IOR_PAIR_CWD_UNKNOWN)
 			fputs(",\"cwd_unknown\":true", f);
+		if (d->context)
+			fputs(",\"context\":true", f);
 		return;
 	}
 	text_who(d, p->time_ns, p->pid, p->tid);
@@ -763,14 +855,18 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 	}
 	if (p->pair_flags & IOR_PAIR_UNFINISHED) {
 		/* as strace shows a call the trace ended inside */
-		fprintf(f, " <unfinished ...> <%.6f>\n", p->latency_ns / 1e9);
+		fputs(" <unfinished ...> ", f);
+		text_latency(d, p->latency_ns);
+		putc('\n', f);
 		return;
 	}
 	fputs(") = ", f);
-	if (p->err)
+	if (p->err) {
+		color_on(d, SGR_ERROR);
 		fprintf(f, "-1 %s (%s)", ename ? ename : "E?",
 			strerror(p->err));
-	else if (restart_name(p->ret))
+		color_off(d);
+	} else if (restart_name(p->ret))
 		fprintf(f, "? %s", restart_name(p->ret));
 	else if ((uint64_t)p->ret > 0xffffffffu)
 		fprintf(f, "0x%" PRIx64, (uint64_t)p->ret);
@@ -783,7 +879,8 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 			(p->pair_flags & (IOR_PAIR_READ | IOR_PAIR_WRITE)) ==
 			(IOR_PAIR_READ | IOR_PAIR_WRITE) ? "moved" :
 			p->pair_flags & IOR_PAIR_READ ? "read" : "written");
-	fprintf(f, " <%.6f>", p->latency_ns / 1e9);
+	putc(' ', f);
+	text_latency(d, p->latency_ns);
 	if (p->seq)
 		fprintf(f, " #%" PRIu64, (uint64_t)p->seq);
 	putc('\n', f);
@@ -807,7 +904,7 @@ dump_filter(struct dump *d, const struct ior_filter *r, uint32_t size)
 	}
 	fprintf(f, "# filter: kept %" PRIu64 " of %" PRIu64 " pairs: ",
 		(uint64_t)r->kept, (uint64_t)r->seen);
-	text_string_ref(f, has, &e);
+	text_string_ref(d, has, &e);
 	putc('\n', f);
 }
 
@@ -853,7 +950,7 @@ dump_agg_begin(struct dump *d, const struct ior_agg_begin *b, uint32_t size)
 	fprintf(f, "# aggregate %u: %" PRIu64 " pairs, %" PRIu64 " lost, %u "
 		"stats, %u nodes by %s of ", b->sequence, (uint64_t)b->pairs,
 		(uint64_t)b->lost, b->stats, b->nodes, weight_name(b->weight));
-	text_string_ref(f, found, &fields);
+	text_string_ref(d, found, &fields);
 	fprintf(f, "%s%s\n", b->header.misc & IOR_AGG_FINAL ? ", final" : "",
 		b->header.misc & IOR_AGG_TRUNCATED ? ", TRUNCATED" : "");
 }
@@ -886,7 +983,7 @@ dump_agg_stat(struct dump *d, const struct ior_agg_stat *s, uint32_t size)
 	fprintf(f, "# agg %-7s ", kind);
 	if (s->header.misc == IOR_AGG_PROCESS)
 		fprintf(f, "%u ", s->pid);
-	text_string_ref(f, found, &key);
+	text_string_ref(d, found, &key);
 	fprintf(f, ": %" PRIu64 " calls, %" PRIu64 " errors, %" PRIu64
 		" B read, %" PRIu64 " B written, latency %" PRIu64 " ns in all\n",
 		(uint64_t)s->count, (uint64_t)s->errors,
@@ -913,7 +1010,7 @@ dump_agg_node(struct dump *d, const struct ior_agg_node *n, uint32_t size)
 		return;
 	}
 	fprintf(f, "# agg node under %u ", n->parent);
-	text_string_ref(f, found, &label);
+	text_string_ref(d, found, &label);
 	fprintf(f, ": %" PRIu64 " calls, %" PRIu64 " ns\n",
 		(uint64_t)n->count, (uint64_t)n->latency_ns);
 }
@@ -927,7 +1024,7 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 
 	if (d->json) {
 		fprintf(f, "{\"type\":\"%s\",\"offset\":%" PRIu64,
-			name ? name : "unknown", d->in->record_offset);
+			name ? name : "unknown", d->offset);
 	}
 	switch (type) {
 	case STREAM_SECTION:
@@ -980,10 +1077,14 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 				"\"lost\":%" PRIu64 ",\"lost_total\":%" PRIu64,
 				(uint64_t)l->time_ns, l->cpu,
 				(uint64_t)l->lost, (uint64_t)l->lost_total);
-		else
+		else {
+			color_on(d, SGR_ERROR);
 			fprintf(f, "# loss: cpu %u lost %" PRIu64 " (total %"
-				PRIu64 ")\n", l->cpu, (uint64_t)l->lost,
+				PRIu64 ")", l->cpu, (uint64_t)l->lost,
 				(uint64_t)l->lost_total);
+			color_off(d);
+			putc('\n', f);
+		}
 		break;
 	}
 	case IOR_MISS: {
@@ -999,10 +1100,13 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 				(uint64_t)m->missed_total);
 			json_string_ref(f, "program", has, &prog);
 		} else {
+			color_on(d, SGR_ERROR);
 			fputs("# miss: program ", f);
-			text_string_ref(f, has, &prog);
-			fprintf(f, " skipped %" PRIu64 " (total %" PRIu64 ")\n",
+			text_string_ref(d, has, &prog);
+			fprintf(f, " skipped %" PRIu64 " (total %" PRIu64 ")",
 				(uint64_t)m->missed, (uint64_t)m->missed_total);
+			color_off(d);
+			putc('\n', f);
 		}
 		break;
 	}
@@ -1174,77 +1278,145 @@ flush_output(void *arg)
 	output_flush(d->out, "<stdout>");
 }
 
+/* What nav.h selects, to the output mode. */
+static void
+show_selected(void *arg, const struct ior_record *rec, uint16_t type,
+	      uint32_t size, uint64_t offset, unsigned flags)
+{
+	struct dump *d = arg;
+	const char *bad;
+
+	if (flags & NAV_BREAK) {
+		/* As grep's: text only; a JSON line is one object, always. */
+		if (!d->json && !d->stats) {
+			color_on(d, SGR_BREAK);
+			fputs("--", d->out);
+			color_off(d);
+			putc('\n', d->out);
+		}
+		return;
+	}
+	/* Taken before it is shown: a bad one is damage, not output. */
+	if (type == IOR_NAME &&
+	    (bad = name_table_add(&d->strings, (const void *)rec,
+				  size)) != NULL) {
+		stream_damage(d->in, "%s at offset %llu",
+			      bad, (unsigned long long)d->in->record_offset);
+		d->bad_name = true;
+		return;
+	}
+	d->context = flags & NAV_CONTEXT;
+	d->offset = offset;
+	show_record(d, rec, type, size);
+	d->context = false;
+}
+
 static int
 dump_input(struct dump *d, const char *path)
 {
 	struct stream_reader r;
 	const struct ior_record *rec;
+	bool stopped = false;
 	int status;
 
 	stream_reader_open(&r, path);
 	r.before_read = flush_output;
 	r.before_read_arg = d;
 	d->in = &r;
+	d->bad_name = false;
 	while ((rec = stream_next(&r)) != NULL) {
-		const struct ior_record *fr, *in = rec;
-		const char *bad;
-
-		if (d->filter != NULL) {
-			if ((fr = filter_stage_before(d->filter, r.type)))
-				show_record(d, fr, fr->type, fr->size);
-			rec = filter_stage_pass(d->filter, r.type, rec, r.size);
-			if (rec == NULL)
-				continue;
-		}
-
-		/* Taken before it is shown: a bad one is damage, not output. */
-		if (r.type == IOR_NAME &&
-		    (bad = name_table_add(&d->strings, (const void *)rec,
-					  r.size)) != NULL) {
-			stream_damage(&r, "%s at offset %llu", bad,
-				      (unsigned long long)r.record_offset);
+		if (!nav_record(d->nav, r.type, rec, r.size, r.record_offset,
+				show_selected, d)) {
+			stopped = true;         /* past --to: the rest is not read */
 			break;
 		}
-		/* A rewritten trailer has its own size. */
-		show_record(d, rec, r.type, rec == in ? r.size : rec->size);
+		if (d->bad_name)
+			break;
 	}
-	if (d->filter != NULL && (rec = filter_stage_end(d->filter)) != NULL)
-		show_record(d, rec, rec->type, rec->size);
-	if (r.status != STREAM_END)
+	nav_end(d->nav, r.record_offset, show_selected, d);
+	if (r.status != STREAM_END && !stopped)
 		d->all_trailers = false;
-	status = r.status == STREAM_END ? 0 : 1;
+	status = r.status == STREAM_END || stopped ? 0 : 1;
 	stream_reader_close(&r);
 	sysnames_reset(&d->names);
 	name_table_reset(&d->strings);
 	return status;
 }
 
+/* A count of -A, -B, -C or -s. */
+static long long
+count_arg(const char *opt, const char *arg)
+{
+	const char *why;
+	long long n = strtonum(arg, 0, INT_MAX, &why);
+
+	if (why != NULL)
+		errx(2, "%s: count '%s' is %s", opt, arg, why);
+	return n;
+}
+
+/*
+ * --color=WHEN.  auto: on a terminal, unless NO_COLOR is set to anything
+ * but "" (no-color.org) or TERM is dumb.  always beats NO_COLOR.
+ */
+static bool
+color_wanted(const char *when)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (strcmp(when, "always") == 0)
+		return true;
+	if (strcmp(when, "never") == 0)
+		return false;
+	if (strcmp(when, "auto") != 0)
+		errx(2, "--color: bad value '%s' (use auto, always or never)",
+		     when);
+	return isatty(STDOUT_FILENO) && (no == NULL || no[0] == '\0') &&
+	       (term == NULL || strcmp(term, "dumb") != 0);
+}
+
 int
 main(int argc, char **argv)
 {
+	enum { OPT_STATS = VERSION_OPT + 1, OPT_FROM, OPT_TO, OPT_COLOR };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "stats", no_argument, NULL, 's' },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "wall", no_argument, NULL, 'w' },
 		{ "filter", required_argument, NULL, 'F' },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "color", optional_argument, NULL, OPT_COLOR },
+		{ "colour", optional_argument, NULL, OPT_COLOR },
 		{ "help", no_argument, NULL, 'h' },
 		VERSION_LONGOPT,
 		ROWS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static char outbuf[1 << 16];
-	struct dump d = { .out = stdout, .all_trailers = true };
-	static struct filter_stage filter;
+	static struct nav nav;
+	struct dump d = { .out = stdout, .all_trailers = true, .strsize = -1,
+			  .nav = &nav };
+	struct nav_opts nopt = { 0 };
+	const char *color = "auto";
+	long long after = -1, before = -1, around = 0;
 	static struct rows rows;
-	const char *expr = NULL;
 	int ch, status = 0;
 
-	while ((ch = getopt_long(argc, argv, "jswF:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jwF:A:B:C:s:h", longopts,
+				 NULL)) != -1) {
 		switch (ch) {
 		case 'j': d.json = true; break;
-		case 's': d.stats = true; break;
+		case OPT_STATS: d.stats = true; break;
 		case 'w': d.wall = true; break;
-		case 'F': expr = optarg; break;
+		case 'F': nopt.filter = optarg; break;
+		case 'A': after = count_arg("-A", optarg); break;
+		case 'B': before = count_arg("-B", optarg); break;
+		case 'C': around = count_arg("-C", optarg); break;
+		case 's': d.strsize = count_arg("-s", optarg); break;
+		case OPT_FROM: nopt.from = optarg; break;
+		case OPT_TO: nopt.to = optarg; break;
+		case OPT_COLOR: color = optarg ? optarg : "auto"; break;
 		case VERSION_OPT: version_exit("ior-dump");
 		case ROWS_CSV: case ROWS_JSON: case ROWS_TIMELINE:
 			if (d.rows != NULL && (int)rows.mode != ch)
@@ -1259,11 +1431,15 @@ main(int argc, char **argv)
 	/* One output format: rows are for programs, not --json's records. */
 	if (d.rows != NULL && (d.json || d.stats))
 		usage(stderr, 2);
+	/* As grep: -A and -B win over -C, whichever comes first. */
+	nopt.after = after >= 0 ? after : around;
+	nopt.before = before >= 0 ? before : around;
+	if ((nopt.after || nopt.before) && nopt.filter == NULL)
+		errx(2, "-A, -B and -C show pairs around the matches of -F EXPR, "
+		     "and there is no -F");
+	d.color = color_wanted(color) && !d.json && !d.stats && !d.rows;
 	output_init();
-	if (expr != NULL) {
-		filter_stage_init(&filter, expr);
-		d.filter = &filter;
-	}
+	nav_init(&nav, &nopt, &d.strings);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	if (d.rows != NULL)
 		rows_init(&rows, rows.mode, stdout);
@@ -1273,8 +1449,8 @@ main(int argc, char **argv)
 		status |= dump_input(&d, argv[i]);
 	if (d.stats)
 		print_stats(&d);
+	nav_release(&nav);
 	if (d.rows != NULL)
 		status |= rows_finish(&rows);
-	filter_stage_release(&filter);
 	return output_close(stdout, "<stdout>", status);
 }
