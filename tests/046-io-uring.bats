@@ -4,18 +4,13 @@
 # call named io_uring:OP with its fd, path, bytes, errno and latency from
 # submission to completion, belonging to the process that submitted it
 # (not the io-wq worker or the SQPOLL thread that ran it).  Real programs:
-# tests/uring.c (liburing) and fio.  Needs root and BTF (require_bpf).
+# tests/uring.c (liburing) and fio, which need root and BTF (require_uring);
+# the pairing rules on iorgen fixtures.
 
 load helpers
 
 setup() {
 	ior_setup
-	require_bpf
-	[ -d /sys/kernel/tracing/events/io_uring ] ||
-		[ -d /sys/kernel/debug/tracing/events/io_uring ] ||
-		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
-	[ -d /sys/kernel/tracing/events/io_uring ] ||
-		skip "this kernel has no io_uring tracepoints"
 	mkdir -p "$T/w"
 }
 
@@ -23,9 +18,44 @@ teardown() {
 	ior_teardown
 }
 
+require_uring() {
+	require_bpf
+	[ -d /sys/kernel/tracing/events ] ||
+		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+	[ -d /sys/kernel/tracing/events/io_uring ] ||
+		skip "this kernel has no io_uring tracepoints"
+}
+
+# fixture: a stream of io_uring records on stdin's text after a context
+# of names (as ior-capture writes them), a process 10 in /w with fd 3 on
+# /w/a; written to $T/f.ior and (unless the argument is "raw") paired into
+# $T/f.pairs, dumped to $JSON.
+fixture() {
+	{
+		cat <<-END
+		section anchor=1000000000,1700000000000000000 pid=42
+		syscall name=chdir
+		syscall name=fchdir
+		syscall nr=790 name=io_uring:read nargs=3 family=read
+		syscall nr=786 name=io_uring:openat nargs=3 family=open paths=1
+		syscall nr=787 name=io_uring:close nargs=3 family=close
+		process t=500 pid=10 ppid=1 comm=app cwd=/w
+		fd t=600 pid=10 fd=3 path=/w/a
+		snapshot_end t=700
+		END
+		cat
+		echo "trailer t=2000000000 reason=command"
+	} > "$T/f.txt"
+	"$IOR_BIN/iorgen" "$T/f.txt" > "$T/f.ior" || fail "iorgen"
+	[ "${1:-}" != raw ] || return 0
+	"$IOR_BIN/ior-pair" "$T/f.ior" > "$T/f.pairs" || fail "ior-pair exited $?"
+	dump_json "$T/f.pairs"
+}
+
 # uring_pairs: tests/uring.c under ior-capture, paired; $JSON holds the
 # pairs, P the program's pid, $T/raw.json the raw records.
 uring_pairs() {
+	require_uring
 	"$IOR_BIN/ior-capture" -q -- "$IOR_BIN/uring" "$T/w" \
 		> "$STREAM" 2> "$T/capture.err" 3>&- ||
 		fail "ior-capture: $(cat "$T/capture.err")"
@@ -113,6 +143,7 @@ jqu() {
 }
 
 @test "io_uring operations of processes out of scope are not captured" {
+	require_uring
 	sleep 5 &
 	BG_PIDS+=($!)
 	"$IOR_BIN/ior-capture" -q -p $! -d 1.5 > "$STREAM" 2> "$T/capture.err" &
@@ -130,6 +161,7 @@ jqu() {
 }
 
 @test "fio --ioengine=io_uring with registered files and an SQPOLL thread: its reads are io_uring:read calls of its file, adding up to its size" {
+	require_uring
 	command -v fio > /dev/null || skip "no fio"
 	head -c 262144 /dev/urandom > "$T/w/fio.dat"
 	cat > "$T/job.fio" <<-END
@@ -152,4 +184,103 @@ jqu() {
 		| [(map(.bytes) | add), (map(.path) | unique),
 		   (map(.comm) | unique)]'
 	assert_output "[262144,[\"$T/w/fio.dat\"],[\"fio\"]]"
+}
+
+@test "submit and completion pair by ring and request: fd, path, bytes, errno, latency, the submitter's thread and comm" {
+	fixture <<-END
+	uring_submit t=1000000000 pid=10 op=22 ring=0x100 req=0x200 args=3,-1,0
+	uring_submit t=1000001000 pid=10 op=22 ring=0x101 req=0x200 args=3,-1,0
+	uring_complete t=1000007000 pid=10 op=22 ring=0x101 req=0x200 res=-EIO exec_tid=99
+	uring_complete t=1000005000 pid=10 op=22 ring=0x100 req=0x200 res=512 exec_tid=99
+	END
+	run jqs -c '[of("pair") | [.syscall, .family, .tid, .comm, .fd, .path,
+		.bytes, .read, .errno, .latency_ns, .gap_ns]]'
+	assert_output '[["io_uring:read","read",10,"app",3,"/w/a",0,false,"EIO",6000,null],["io_uring:read","read",10,"app",3,"/w/a",512,true,null,5000,null]]'
+}
+
+@test "an io_uring openat adds its fd to the table and close removes it; a direct-descriptor open (a fixed slot) leaves it alone" {
+	fixture <<-END
+	uring_submit pid=10 op=18 ring=1 req=2 args=-100,-1,0 str1=b
+	uring_complete pid=10 op=18 ring=1 req=2 res=4
+	uring_submit pid=10 op=22 ring=1 req=2 args=4,-1,0
+	uring_complete pid=10 op=22 ring=1 req=2 res=7
+	uring_submit pid=10 op=19 ring=1 req=2 args=4,-1,0
+	uring_complete pid=10 op=19 ring=1 req=2 res=0
+	uring_submit pid=10 op=22 ring=1 req=2 args=4,-1,0
+	uring_complete pid=10 op=22 ring=1 req=2 res=-EBADF
+	uring_submit pid=10 op=18 ring=1 req=2 args=-100,0,0 str1=c flags=1
+	uring_complete pid=10 op=18 ring=1 req=2 res=0
+	uring_submit pid=10 op=22 ring=1 req=2 args=0,-1,0
+	uring_complete pid=10 op=22 ring=1 req=2 res=-EBADF
+	END
+	run jqs -c '[of("pair") | [.syscall, .fd, .path, .ret]]'
+	assert_output '[["io_uring:openat",4,"/w/b",4],["io_uring:read",4,"/w/b",7],["io_uring:close",4,"/w/b",0],["io_uring:read",4,"<unknown fd 4>",-9],["io_uring:openat",-1,"/w/c",0],["io_uring:read",0,"<unknown fd 0>",-9]]'
+}
+
+@test "a registered file no fd holds reads as <fixed file N>" {
+	fixture <<-END
+	uring_submit pid=10 op=22 ring=1 req=2 args=-1,5,0 flags=1
+	uring_complete pid=10 op=22 ring=1 req=2 res=100
+	END
+	run jqs -c '[of("pair") | [.fd, .path, .bytes]]'
+	assert_output '[[-1,"<fixed file 5>",100]]'
+}
+
+@test "a multishot request is one call per completion, each timed from the one before" {
+	fixture <<-END
+	uring_submit t=1000000000 pid=10 op=22 ring=1 req=2 args=3,-1,0
+	uring_complete t=1000001000 pid=10 op=22 ring=1 req=2 res=10 cflags=2
+	uring_complete t=1000003000 pid=10 op=22 ring=1 req=2 res=20 cflags=2
+	uring_complete t=1000006000 pid=10 op=22 ring=1 req=2 res=30
+	uring_complete t=1000007000 pid=10 op=22 ring=1 req=2 res=40
+	END
+	run jqs -c '[of("pair") | [.bytes, .latency_ns]]'
+	assert_output '[[10,1000],[20,2000],[30,3000]]'
+	run jqs -c 'of("pair_totals") | [.pairs, .unmatched_exits, .unmatched_enters]'
+	assert_output '[3,1,0]'
+}
+
+@test "a request in flight at the end is an unfinished call; a request address reused before its completion counts as unmatched" {
+	fixture <<-END
+	uring_submit t=1000000000 pid=10 op=22 ring=1 req=2 args=3,-1,0
+	uring_submit t=1000001000 pid=10 op=22 ring=1 req=2 args=3,-1,0
+	END
+	run jqs -c '[of("pair") | [.syscall, .unfinished, .latency_ns, .ret]]'
+	assert_output '[["io_uring:read",true,999999000,0]]'
+	run jqs -c 'of("pair_totals") | [.pairs, .unmatched_exits, .unmatched_enters]'
+	assert_output '[0,0,2]'
+}
+
+@test "ior-dump shows io_uring records as calls: text and JSON" {
+	fixture <<-END
+	uring_submit t=1000000000 pid=10 op=18 ring=0x100 req=0x200 args=-100,-1,0 str1=/w/b user_data=7 flags=12
+	uring_complete t=1000005000 pid=10 op=18 ring=0x100 req=0x200 res=-ENOENT exec_tid=99 cflags=2
+	END
+	run "$IOR_BIN/ior-dump" "$T/f.ior"
+	assert_success
+	assert_line '  0.000000 10/10         > io_uring:openat(-100, "/w/b", 0) ring 0x100 req 0x200 user_data 0x7 [async,link]'
+	assert_line '  0.000005 10/10         < io_uring:openat = -1 ENOENT req 0x200 (in tid 99) [more]'
+	dump_json "$T/f.ior"
+	# (the args are unsigned register values, past what jq keeps exact)
+	run jqs -c '[of("uring_submit") | [.syscall, .opcode, .ring, .req, .user_data, .flags, (.args | length), .path]]'
+	assert_output '[["io_uring:openat",18,256,512,7,12,3,"/w/b"]]'
+	run jqs -c '[of("uring_complete") | [.syscall, .ret, .errno, .cflags, .exec_tid]]'
+	assert_output '[["io_uring:openat",-2,"ENOENT",2,99]]'
+}
+
+@test "a submit record with more arguments than the format allows is damage, reported once, after what came before" {
+	fixture raw <<-END
+	uring_submit pid=10 op=22 ring=1 req=2 args=3,-1,0
+	uring_submit pid=10 op=22 ring=1 req=3 nargs=7
+	END
+	run --separate-stderr "$IOR_BIN/ior-dump" "$T/f.ior"
+	assert_failure 1
+	assert_line --partial '> io_uring:read(3, -1, 0)'
+	[[ "$stderr" =~ ^ior-dump:\ .*/f.ior:\ uring\ submit\ record\ with\ too\ many\ arguments\ at\ offset\ [0-9]+ ]] ||
+		fail "stderr: $stderr"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" = 1 ] || fail "stderr: $stderr"
+	run --separate-stderr "$IOR_BIN/ior-pair" "$T/f.ior"
+	assert_failure 1
+	[[ "$stderr" =~ ^ior-pair:\ .*too\ many\ arguments\ at\ offset ]] ||
+		fail "stderr: $stderr"
 }
