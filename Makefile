@@ -140,7 +140,7 @@ $(O)/bin/workload: tests/workload.c
 $(O)/bin/uring: tests/uring.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -luring
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< -luring
 
 $(O)/bin/iorgen: $(O)/obj/tests/iorgen.o $(O)/lib/libior.a
 	$(call msg,LD,$@)

@@ -293,7 +293,7 @@ EOF
 	run --separate-stderr "$DUMP" --json "$T/v2.ior"
 	assert_failure 1
 	assert_output ""
-	assert_equal "$stderr" "ior-dump: $T/v2.ior: unsupported stream version 2.1 at offset 0 (this reader knows 1.x)"
+	assert_equal "$stderr" "ior-dump: $T/v2.ior: unsupported stream version 2.2 at offset 0 (this reader knows 1.x)"
 }
 
 @test "a section of an unknown major version after a good one: the first is printed" {

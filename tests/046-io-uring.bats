@@ -129,17 +129,20 @@ jqu() {
 	assert_output '["<fixed file 0>"]'
 }
 
-@test "an SQPOLL ring's reads belong to the process's thread that made the ring, not the kernel's iou-sqp thread" {
+@test "an SQPOLL ring's reads belong to the thread that made the ring, not the kernel's iou-sqp thread" {
 	uring_pairs
-	grep -q "sqpoll read 1000" "$T/capture.err" ||
+	local tid
+	tid=$(sed -n 's/^uring: sqpoll read 1000 in tid //p' "$T/capture.err")
+	[ -n "$tid" ] ||
 		skip "this kernel refused an SQPOLL ring: $(cat "$T/capture.err")"
+	[ "$tid" != "$P" ] || fail "the ring was made on the main thread"
 	JSON=$T/raw.json
 	run jqs --argjson p "$P" -c '[of("uring_submit")
-		| select(.pid == $p and .flags == 2) | .tid == $p]'
-	assert_output '[true]'
+		| select(.pid == $p and .flags == 2) | .tid]'
+	assert_output "[$tid]"
 	dump_json "$T/paired.ior"
-	run jqu -c '[u | select(.bytes == 1000) | [.tid == $p, .comm, .path == $d]]'
-	assert_output '[[true,"uring",true]]'
+	run jqu -c '[u | select(.bytes == 1000) | [.tid, .comm, .path == $d]]'
+	assert_output "[[$tid,\"uring\",true]]"
 }
 
 @test "io_uring operations of processes out of scope are not captured" {
@@ -158,6 +161,25 @@ jqu() {
 	uring_pairs
 	run jqu '[u] | length > 5'
 	assert_output true
+}
+
+@test "-n COMM keeps the io_uring operations of that comm, those its SQPOLL thread (named iou-sqp-PID) takes from the ring too" {
+	require_uring
+	cp "$IOR_BIN/uring" "$T/iorurcomm"
+	bg_loop "'$T/iorurcomm' '$T/w' 2>> '$T/loop.err'"
+	run capture -n iorurcomm -d 1.5
+	assert_success
+	grep -q "sqpoll read 1000" "$T/loop.err" ||
+		skip "this kernel refused an SQPOLL ring: $(cat "$T/loop.err")"
+	dump_json "$STREAM"
+	run jqs -c '[of("uring_submit") | .flags] | [(map(select(. == 2))
+		| length > 0), (map(select(. == 0)) | length > 0)]'
+	assert_output '[true,true]'
+	# and no other process's
+	run jqs -c '([.[] | select((.type == "exec" or .type == "process")
+			and .comm == "iorurcomm") | .pid]) as $mine
+		| [of("uring_submit") | .pid] | unique | . - $mine'
+	assert_output '[]'
 }
 
 @test "fio --ioengine=io_uring with registered files and an SQPOLL thread: its reads are io_uring:read calls of its file, adding up to its size" {

@@ -10,18 +10,21 @@
  * linked to the next; reads it through a registered (fixed) file while
  * the fd is open, then again after closing the fd; fails a read on fd
  * 999 (EBADF); closes through io_uring (close); and, when the kernel
- * lets it, reads 1000 bytes through an SQPOLL ring.  Prints what it did
- * on stderr; exits 1 on an unexpected result.
+ * lets it, reads 1000 bytes through an SQPOLL ring that a second thread
+ * makes ("uring: sqpoll read 1000 in tid N" on stderr).  Exits 1 on an
+ * unexpected result.
  */
 #include <err.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static char buf[2][4096];
+static char path[4096];
 
 static int
 wait_one(struct io_uring *r)
@@ -46,13 +49,40 @@ sqe(struct io_uring *r)
 	return s;
 }
 
+/* A thread of its own makes the SQPOLL ring: the reads are that thread's. */
+static void *
+sqpoll(void *arg)
+{
+	struct io_uring sq;
+	struct io_uring_params p;
+	int fd, res;
+
+	(void)arg;
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_SQPOLL;
+	p.sq_thread_idle = 1000;
+	if ((res = io_uring_queue_init_params(8, &sq, &p)) != 0) {
+		fprintf(stderr, "uring: no SQPOLL ring: %s\n", strerror(-res));
+		return NULL;
+	}
+	if ((fd = open(path, O_RDONLY)) == -1)
+		err(1, "%s", path);
+	io_uring_prep_read(sqe(&sq), fd, buf[0], 1000, 0);
+	io_uring_submit(&sq);
+	if ((res = wait_one(&sq)) != 1000)
+		errx(1, "sqpoll read: %d", res);
+	close(fd);
+	io_uring_queue_exit(&sq);
+	fprintf(stderr, "uring: sqpoll read 1000 in tid %d\n", gettid());
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct io_uring r, sq;
-	struct io_uring_params p;
+	struct io_uring r;
 	struct io_uring_sqe *s;
-	char path[4096];
+	pthread_t t;
 	int fd, res;
 
 	if (argc != 2)
@@ -107,21 +137,8 @@ main(int argc, char **argv)
 		errx(1, "fixed read after close: %d", res);
 	io_uring_queue_exit(&r);
 
-	memset(&p, 0, sizeof(p));
-	p.flags = IORING_SETUP_SQPOLL;
-	p.sq_thread_idle = 1000;
-	if ((res = io_uring_queue_init_params(8, &sq, &p)) != 0) {
-		fprintf(stderr, "uring: no SQPOLL ring: %s\n", strerror(-res));
-		return 0;
-	}
-	if ((fd = open(path, O_RDONLY)) == -1)
-		err(1, "%s", path);
-	io_uring_prep_read(sqe(&sq), fd, buf[0], 1000, 0);
-	io_uring_submit(&sq);
-	if ((res = wait_one(&sq)) != 1000)
-		errx(1, "sqpoll read: %d", res);
-	close(fd);
-	io_uring_queue_exit(&sq);
-	fprintf(stderr, "uring: sqpoll read 1000\n");
+	if ((res = pthread_create(&t, NULL, sqpoll, NULL)) != 0 ||
+	    (res = pthread_join(t, NULL)) != 0)
+		errx(1, "thread: %s", strerror(res));
 	return 0;
 }
