@@ -1117,7 +1117,11 @@ on_uring_complete(struct pairer *pr, const struct ior_uring_complete *c)
 	uring_req_free(pr, u);
 }
 
-/* The section ends: requests in flight are unfinished calls, or dropped. */
+/*
+ * The section ends: requests in flight are unfinished calls, or dropped.
+ * Loss drops them too: the completion of any may be what was lost, and an
+ * unfinished call would be invented.
+ */
 static void
 end_uring(struct pairer *pr, bool clean)
 {
@@ -1427,6 +1431,7 @@ pair_input(struct pairer *pr, const char *path)
 		case IOR_LOSS:
 			pr->totals.lost += ((const struct ior_loss *)rec)->lost;
 			idmap_foreach(&pr->threads, drop_pending, pr);
+			end_uring(pr, false);
 			break;
 		case IOR_MISS: {
 			/* Skipped program runs are events lost as well. */
@@ -1435,6 +1440,7 @@ pair_input(struct pairer *pr, const char *path)
 			pr->totals.lost += n;
 			pr->totals.missed += n;
 			idmap_foreach(&pr->threads, drop_pending, pr);
+			end_uring(pr, false);
 			break;
 		}
 		case IOR_SYSCALL_STRINGS:

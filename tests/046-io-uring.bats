@@ -306,3 +306,19 @@ jqu() {
 	[[ "$stderr" =~ ^ior-pair:\ .*too\ many\ arguments\ at\ offset ]] ||
 		fail "stderr: $stderr"
 }
+
+@test "after loss, requests in flight are dropped, not paired or left unfinished: their completion may be what was lost" {
+	fixture <<-END
+	uring_submit t=1000000000 pid=10 op=22 ring=1 req=2 args=3,-1,0
+	uring_submit t=1000001000 pid=10 op=22 ring=1 req=3 args=3,-1,0
+	uring_complete t=1000002000 pid=10 op=22 ring=1 req=2 res=5
+	loss t=1000003000 cpu=0 lost=1
+	uring_complete t=1000004000 pid=10 op=22 ring=1 req=3 res=6
+	uring_submit t=1000005000 pid=10 op=22 ring=1 req=3 args=3,-1,0
+	uring_complete t=1000006000 pid=10 op=22 ring=1 req=3 res=7
+	END
+	run jqs -c '[of("pair") | [.bytes, .latency_ns]]'
+	assert_output '[[5,2000],[7,1000]]'
+	run jqs -c 'of("pair_totals") | [.pairs, .unmatched_exits, .unmatched_enters, .lost]'
+	assert_output '[2,1,1,1]'
+}
