@@ -414,7 +414,7 @@ open_bpf(struct capture *c, const struct options *o,
 	       sizeof(sel->conf));
 	memcpy((void *)skel->rodata->uring_traced, sel->uring,
 	       sizeof(sel->uring));
-	if (sel->uring_missing) {
+	if (!sel->uring_any) {
 		bpf_program__set_autoload(skel->progs.ior_uring_create, false);
 		bpf_program__set_autoload(skel->progs.ior_uring_submit, false);
 		bpf_program__set_autoload(skel->progs.ior_uring_complete,

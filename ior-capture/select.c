@@ -241,6 +241,7 @@ uring_select(struct selection *sel)
 		enum ior_family f = uring_op_family(op);
 
 		sel->uring[op] = all || (f != IOR_FAMILY_OTHER && family[f]);
+		sel->uring_any |= sel->uring[op];
 	}
 }
 
@@ -330,8 +331,7 @@ selection_write(const struct selection *sel, struct stream_writer *w)
 		s->nr = IOR_URING_NR_BASE + op;
 		s->nargs = IOR_URING_ARGS;
 		s->family = uring_op_family(op);
-		/* openat, statx, openat2 carry their path (argument 1) */
-		s->path_args = op == 18 || op == 21 || op == 28 ? 1u << 1 : 0;
+		s->path_args = uring_op_has_path(op) ? 1u << 1 : 0;
 		s->flags = IOR_SYSNAME_TRACED;
 		s->str_off = sizeof(*s);
 		s->nstrings = 1;

@@ -10,6 +10,7 @@
 static const struct {
 	const char *name;
 	enum ior_family family;
+	bool path;              /* carries a path (IOR_URING_SUBMIT string 1) */
 } ops[] = {
 	{ "io_uring:nop", IOR_FAMILY_OTHER },
 	{ "io_uring:readv", IOR_FAMILY_READ },
@@ -29,17 +30,17 @@ static const struct {
 	{ "io_uring:link_timeout", IOR_FAMILY_OTHER },
 	{ "io_uring:connect", IOR_FAMILY_NET },
 	{ "io_uring:fallocate", IOR_FAMILY_ATTR },
-	{ "io_uring:openat", IOR_FAMILY_OPEN },
+	{ "io_uring:openat", IOR_FAMILY_OPEN, true },
 	{ "io_uring:close", IOR_FAMILY_CLOSE },
 	{ "io_uring:files_update", IOR_FAMILY_OTHER },
-	{ "io_uring:statx", IOR_FAMILY_STAT },
+	{ "io_uring:statx", IOR_FAMILY_STAT, true },
 	{ "io_uring:read", IOR_FAMILY_READ },
 	{ "io_uring:write", IOR_FAMILY_WRITE },
 	{ "io_uring:fadvise", IOR_FAMILY_ATTR },
 	{ "io_uring:madvise", IOR_FAMILY_MMAP },
 	{ "io_uring:send", IOR_FAMILY_NET },
 	{ "io_uring:recv", IOR_FAMILY_NET },
-	{ "io_uring:openat2", IOR_FAMILY_OPEN },
+	{ "io_uring:openat2", IOR_FAMILY_OPEN, true },
 	{ "io_uring:epoll_ctl", IOR_FAMILY_POLL },
 	{ "io_uring:splice", IOR_FAMILY_TRANSFER },
 	{ "io_uring:provide_buffers", IOR_FAMILY_OTHER },
@@ -87,6 +88,12 @@ uring_op_family(unsigned opcode)
 {
 	return opcode < sizeof(ops) / sizeof(ops[0]) ? ops[opcode].family :
 	       IOR_FAMILY_OTHER;
+}
+
+bool
+uring_op_has_path(unsigned opcode)
+{
+	return opcode < sizeof(ops) / sizeof(ops[0]) && ops[opcode].path;
 }
 
 unsigned

@@ -163,6 +163,20 @@ jqu() {
 	assert_output true
 }
 
+@test "-e selects io_uring operations by family: %close traces io_uring:close and no read, io_uring_enter every one" {
+	require_uring
+	capture -e %close -- "$IOR_BIN/uring" "$T/w" 3>&- ||
+		fail "ior-capture: $(cat "$T/capture.err")"
+	dump_json "$STREAM"
+	run jqs -c '[of("uring_submit") | .syscall] | unique'
+	assert_output '["io_uring:close"]'
+	capture -e io_uring_enter -- "$IOR_BIN/uring" "$T/w" 3>&- ||
+		fail "ior-capture: $(cat "$T/capture.err")"
+	dump_json "$STREAM"
+	run jqs -c '[of("uring_submit") | .syscall] | unique'
+	assert_output '["io_uring:close","io_uring:openat","io_uring:read"]'
+}
+
 @test "-n COMM keeps the io_uring operations of that comm, those its SQPOLL thread (named iou-sqp-PID) takes from the ring too" {
 	require_uring
 	cp "$IOR_BIN/uring" "$T/iorurcomm"
