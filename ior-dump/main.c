@@ -651,7 +651,7 @@ dump_uring_submit(struct dump *d, const struct ior_uring_submit *u,
 			fputs(", ", f);
 		if (i == 1 && record_string_by_tag(u, size, u->str_off,
 						   u->nstrings, 1, &s))
-			text_string_ref(f, true, &s);
+			text_string_ref(d, true, &s);
 		else
 			text_arg(f, args[i]);
 	}
