@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ior_format.h - the ior record stream, version 1.1.  This header is the
+ * ior_format.h - the ior record stream, version 1.2.  This header is the
  * normative specification; docs/format.md explains it in prose.  It is
  * included by the BPF program as well as by user space, so it may use only
  * <linux/types.h> types.
@@ -48,7 +48,7 @@
 #endif
 
 #define IOR_VERSION_MAJOR 1
-#define IOR_VERSION_MINOR 1
+#define IOR_VERSION_MINOR 2
 
 /*
  * The magic, as in PNG: a high-bit byte catches 7-bit channels, CR LF and
@@ -103,6 +103,8 @@ enum ior_record_type {
 	IOR_TASK_EXIT = 0x0105,
 	IOR_COMM = 0x0106,
 	IOR_SYSCALL_STRINGS = 0x0107,    /* 1.1 */
+	IOR_SYSCALL_INODES = 0x010C,     /* 1.2 */
+	IOR_SYSCALL_SOCKADDR = 0x010D,   /* 1.2 */
 
 	IOR_NAME = 0x0201,
 	IOR_PAIR = 0x0202,
@@ -393,6 +395,69 @@ struct ior_syscall_strings {
 	__u8 reserved;
 	__u16 str_off;
 	__u32 reserved2;
+};
+
+/*
+ * IOR_SYSCALL_INODES (1.2): the inodes of the files behind the fds a
+ * syscall made, read from the thread's fd table at the syscall's exit.
+ * Written just before the exit record of the same thread, only when the
+ * syscall succeeded and only for calls whose fds have no path to tell
+ * them apart: pipe, pipe2 and socketpair (both fds), socket, and an open
+ * with O_TMPFILE (the fd it returned).  misc: the syscall number.  A
+ * reader names a pipe "pipe:[INO]" and a socket "socket:[INO]", as
+ * /proc/PID/fd shows them, and an O_TMPFILE file "DIR/#INO" (the kernel's
+ * name for it, without its " (deleted)").  48 bytes.
+ *
+ *	8	time_ns		the exit
+ *	16	pid, tid
+ *	24	fd[2]		the fds, -1 for none (one-fd calls: fd[1])
+ *	32	ino[2]		their inode numbers, 0 when unreadable
+ */
+struct ior_syscall_inodes {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__s32 fd[2];
+	__u64 ino[2];
+};
+
+/*
+ * IOR_SYSCALL_SOCKADDR (1.2): a socket address a syscall took or gave:
+ * connect's and bind's (read at the enter, written just after the enter
+ * record), accept's and accept4's peer (read at the exit, which fills it,
+ * and written just before the exit record).  misc: the syscall number.
+ * The address is the struct sockaddr as the program's memory held it:
+ * len bytes of it (at most IOR_SOCKADDR_MAX), zero-padded to the
+ * record's size.
+ *
+ *	8	time_ns
+ *	16	pid, tid
+ *	24	addrlen		the length the call gave or returned
+ *	28	len		bytes of the address that follow
+ *	30	arg		the argument index it was read from
+ *	31	flags		IOR_STRING_FAULT: could not be read (len 0);
+ *				IOR_STRING_TRUNCATED: addrlen > len
+ *	32	socktype	SOCK_STREAM, SOCK_DGRAM ... of the socket
+ *				(argument 0), from the kernel; 0 unknown.  A
+ *				sockaddr says the address family, not tcp
+ *				or udp.
+ *	34	reserved[3]
+ *	40	addr[len]
+ */
+#define IOR_SOCKADDR_MAX 128    /* sizeof(struct sockaddr_storage) */
+struct ior_syscall_sockaddr {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__u32 addrlen;
+	__u16 len;
+	__u8 arg;
+	__u8 flags;
+	__u16 socktype;
+	__u16 reserved[3];
+	/* __u8 addr[len] follow */
 };
 
 /*
