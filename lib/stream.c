@@ -103,6 +103,8 @@ record_type_name(uint16_t type)
 	case IOR_TASK_EXIT: return "task_exit";
 	case IOR_COMM: return "comm";
 	case IOR_SYSCALL_STRINGS: return "strings";
+	case IOR_SYSCALL_INODES: return "inodes";
+	case IOR_SYSCALL_SOCKADDR: return "sockaddr";
 	case IOR_NAME: return "name";
 	case IOR_PAIR: return "pair";
 	case IOR_PAIR_TOTALS: return "pair_totals";
