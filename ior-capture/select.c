@@ -252,6 +252,7 @@ fd_facts_conf(const char *name)
 		{ "pipe2", IOR_CONF_FDPAIR_ARG(0) | IOR_CONF_INODES },
 		{ "socketpair", IOR_CONF_FDPAIR_ARG(3) | IOR_CONF_INODES },
 		{ "socket", IOR_CONF_INODES },
+		{ "open_by_handle_at", IOR_CONF_INODES },
 		{ "open", IOR_CONF_TMPFILE_ARG(1) },
 		{ "openat", IOR_CONF_TMPFILE_ARG(2) },
 		{ "connect", IOR_CONF_SOCKADDR_ARG(1) },
