@@ -17,7 +17,6 @@ setup_file() {
 
 setup() {
 	ior_setup
-	require_bpf
 }
 
 # py SCRIPT [CAPTURE-OPTION...]: run SCRIPT under ior-capture with the
@@ -26,6 +25,7 @@ setup() {
 py() {
 	local script=$1
 	shift
+	require_bpf
 	"$IOR_BIN/ior-capture" -q "$@" -- "$PY" -c "$script" \
 		> "$STREAM" 2> "$T/capture.err" 3>&- ||
 		fail "ior-capture: $(cat "$T/capture.err")"
@@ -46,6 +46,7 @@ paths() {
 }
 
 @test "two pipes of a shell pipeline are two rows of ior-agg, each pipe:[INO]" {
+	require_bpf
 	capture -- sh -c 'echo one | cat | cat > /dev/null'
 	"$IOR_BIN/ior-pair" "$STREAM" > "$T/paired.ior"
 	run "$IOR_BIN/ior-agg" --json "$T/paired.ior"
@@ -235,6 +236,7 @@ open(os.environ["T"] + "/facts", "w").write("ino %d\n" % os.fstat(fd).st_ino)'
 }
 
 @test "the snapshot names a running process's pipes, sockets, memfds and tmpfiles as ior-pair names new ones" {
+	require_bpf
 	mkdir "$T/dir"
 	bg "$PY" -c 'import os, socket, time
 f = os.environ["T"] + "/facts"
@@ -265,4 +267,47 @@ time.sleep(60)'
 	assert_line "$c tcp:127.0.0.1:$port"
 	assert_line "$s tcp:127.0.0.1:$(fact peer)"
 	assert_line "$u unix:@ior-held"
+}
+
+@test "ior-pair names from inodes and sockaddr records; short or overlong ones name nothing" {
+	# inodes body: time 1500, pid 10, tid 10, fds 3 and 4, inode 77 twice
+	# sockaddr body: time 3500, pid 10, tid 10, addrlen 16, len 16, arg 1,
+	# flags 0, SOCK_STREAM, reserved; AF_INET port 443 10.0.0.1
+	"$IOR_BIN/iorgen" > "$T/in.ior" <<'IN'
+section
+syscall nr=293 name=pipe2 nargs=2
+syscall nr=288 name=accept4 nargs=4
+syscall nr=0 name=read nargs=3
+process pid=10 comm=srv cwd=/
+enter t=1000 pid=10 nr=pipe2 args=0x1000,0
+record type=0x010C misc=293 fill=dc050000000000000a0000000a00000003000000040000004d000000000000004d00000000000000
+record type=0x0102 misc=293 fill=d0070000000000000a0000000a00000000000000000000000300000004000000
+enter t=3000 pid=10 nr=accept4 args=5,0x2000,0x3000,0
+record type=0x010D misc=288 fill=ac0d0000000000000a0000000a00000010000000100001000100000000000000020001bb0a0000010000000000000000
+exit t=4000 pid=10 nr=accept4 ret=6
+enter t=5000 pid=10 nr=read args=6,0,1
+exit t=6000 pid=10 nr=read ret=1
+enter t=7000 pid=10 nr=accept4 args=5,0x2000,0x3000,0
+record type=0x010D misc=288 fill=581b0000000000000a0000000a00000010000000c800010001000000000000000200
+record type=0x010C misc=288 fill=581b000000000000
+exit t=8000 pid=10 nr=accept4 ret=7
+trailer
+IN
+	"$IOR_BIN/ior-pair" "$T/in.ior" > "$T/out.ior" 2> "$T/pair.err" ||
+		fail "ior-pair exited $?: $(cat "$T/pair.err")"
+	[ ! -s "$T/pair.err" ] || fail "ior-pair said: $(cat "$T/pair.err")"
+	dump_json "$T/out.ior"
+	run jqs -c 'of("pair") | [.syscall, .fd, .path, .ret]'
+	assert_output - <<'OUT'
+["pipe2",3,"pipe:[77]",0]
+["accept4",6,"tcp:10.0.0.1:443",6]
+["read",6,"tcp:10.0.0.1:443",1]
+["accept4",7,"socket:",7]
+OUT
+	# ior-dump shows both records, the address as a name
+	dump_json "$T/in.ior"
+	run jqs -c 'of("sockaddr") | [.syscall, .addr, .socktype]'
+	assert_line '["accept4","tcp:10.0.0.1:443",1]'
+	run jqs -c 'of("inodes") | .inodes'
+	assert_line '[77,77]'
 }
