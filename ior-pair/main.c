@@ -628,7 +628,8 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 	 */
 	t->p.resolved[0] = resolve(pr, t, r->dirfd, r->path, strs, have);
 	t->p.resolved[1] = resolve(pr, t, r->dirfd2, r->path2, strs, have);
-	if (r->kind == K_NAMEDFD && have[0] && !(strs[0].flags & IOR_STRING_FAULT))
+	if (r->kind == K_NAMEDFD && have[0] &&
+	    !(strs[0].flags & IOR_STRING_FAULT))
 		t->p.resolved[0] = prefixed_name(pr, r->newfd_name,
 						 strs[0].bytes, strs[0].len);
 }
@@ -655,7 +656,10 @@ on_inodes(struct pairer *pr, const struct ior_syscall_inodes *x,
 	}
 }
 
-/* A socket address: connect's or bind's after the enter, accept's before the exit. */
+/*
+ * A socket address: connect's or bind's just after the enter, accept's
+ * just before the exit.
+ */
 static void
 on_sockaddr(struct pairer *pr, const struct ior_syscall_sockaddr *x,
 	    uint32_t size)
@@ -778,21 +782,27 @@ static uint32_t
 handle_name(struct pairer *pr, const struct thread *t, uint32_t mount_id,
 	    int64_t ret)
 {
-	char name[IOR_STRING_MAX + 64];
-	size_t len = 0;
+	char name[IOR_STRING_MAX + 64], tail[40] = ">";
+	size_t len = 0, n;
 	const char *mount = mount_id ? strtab_get(&pr->paths, mount_id, &len)
 				     : NULL;
-	int n = snprintf(name, sizeof(name), "<file handle on %.*s",
-			 mount ? (int)(len < IOR_STRING_MAX ? len :
-				       IOR_STRING_MAX) : 1,
-			 mount ? mount : "?");
 
+	if (mount == NULL) {
+		mount = "?";
+		len = 1;
+	}
+	if (len > IOR_STRING_MAX)
+		len = IOR_STRING_MAX;
 	for (int i = 0; t->p.has_inodes && i < 2; i++)
 		if (t->p.ino_fd[i] == ret && ret >= 0 && t->p.ino[i])
-			n += snprintf(name + n, sizeof(name) - n,
-				      ", inode %" PRIu64, t->p.ino[i]);
-	snprintf(name + n, sizeof(name) - n, ">");
-	return intern_str(&pr->paths, name);
+			snprintf(tail, sizeof(tail), ", inode %" PRIu64 ">",
+				 t->p.ino[i]);
+	/* the mount's path is bytes: copied, not formatted */
+	n = strlen("<file handle on ");
+	memcpy(name, "<file handle on ", n);
+	memcpy(name + n, mount, len);
+	memcpy(name + n + len, tail, strlen(tail));
+	return strtab_intern(&pr->paths, name, n + len + strlen(tail));
 }
 
 /*
