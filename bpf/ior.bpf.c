@@ -403,6 +403,176 @@ exit_strings(__u64 pid_tgid, __u32 nr)
 		count_loss();
 }
 
+/*
+ * Descriptors without a path.  A pipe, a socket or an O_TMPFILE file has
+ * no name a syscall's arguments tell; the kernel tells them apart by
+ * inode (/proc/PID/fd shows "pipe:[INO]").  At the exit the new fd is in
+ * the thread's fd table: its file's inode number is read from there.
+ */
+static __always_inline struct file *
+fd_file(__s32 fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt;
+	struct file **fda, *file = NULL;
+
+	if (fd < 0)
+		return NULL;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fda = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fda[fd]))
+		return NULL;
+	return file;
+}
+
+static __always_inline __u64
+fd_inode(__s32 fd)
+{
+	struct file *file = fd_file(fd);
+
+	return file ? BPF_CORE_READ(file, f_inode, i_ino) : 0;
+}
+
+/*
+ * The type (SOCK_STREAM ...) of the socket behind fd, 0 if unknown.  A
+ * socket's file keeps its struct socket in private_data; the call fails
+ * with ENOTSOCK on any other file, and its pair names nothing then.
+ */
+static __always_inline __u16
+fd_socktype(__s32 fd)
+{
+	struct file *file = fd_file(fd);
+	struct socket *sock;
+
+	if (!file)
+		return 0;
+	sock = BPF_CORE_READ(file, private_data);
+	return sock ? BPF_CORE_READ(sock, type) : 0;
+}
+
+/* An IOR_SYSCALL_INODES record for fd0 and fd1 (-1: none). */
+static __always_inline void
+put_inodes(__u64 pid_tgid, __u32 nr, __s32 fd0, __s32 fd1)
+{
+	struct ior_syscall_inodes *in;
+
+	in = bpf_ringbuf_reserve(&events, sizeof(*in), 0);
+	if (!in) {
+		count_loss();
+		return;
+	}
+	in->header.type = IOR_SYSCALL_INODES;
+	in->header.misc = nr;
+	in->header.size = sizeof(*in);
+	in->time_ns = bpf_ktime_get_ns();
+	in->pid = pid_tgid >> 32;
+	in->tid = (__u32)pid_tgid;
+	in->fd[0] = fd0;
+	in->fd[1] = fd1;
+	in->ino[0] = fd_inode(fd0);
+	in->ino[1] = fd_inode(fd1);
+	bpf_ringbuf_submit(in, BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * An IOR_SYSCALL_SOCKADDR record: len bytes of the sockaddr at uptr.  The
+ * record is reserved at its largest and framed at its real size: the
+ * reader of the ring copies header.size bytes.
+ */
+static __always_inline void
+put_sockaddr(__u64 pid_tgid, __u32 nr, __s32 sockfd, __u8 arg,
+	     const void *uptr, __u32 addrlen)
+{
+	struct {
+		struct ior_syscall_sockaddr s;
+		__u8 addr[IOR_SOCKADDR_MAX];
+	} *rec;
+	__u64 len = addrlen < IOR_SOCKADDR_MAX ? addrlen : IOR_SOCKADDR_MAX;
+
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		count_loss();
+		return;
+	}
+	__builtin_memset(rec->addr, 0, sizeof(rec->addr));
+	rec->s.header.type = IOR_SYSCALL_SOCKADDR;
+	rec->s.header.misc = nr;
+	rec->s.time_ns = bpf_ktime_get_ns();
+	rec->s.pid = pid_tgid >> 32;
+	rec->s.tid = (__u32)pid_tgid;
+	rec->s.addrlen = addrlen;
+	rec->s.arg = arg;
+	rec->s.flags = addrlen > len ? IOR_STRING_TRUNCATED : 0;
+	rec->s.socktype = fd_socktype(sockfd);
+	rec->s.reserved[0] = rec->s.reserved[1] = rec->s.reserved[2] = 0;
+	/* one register for the test and the read: the verifier sees both */
+	asm volatile("" : "+r"(len));
+	if (len == 0 || len > IOR_SOCKADDR_MAX ||
+	    bpf_probe_read_user(rec->addr, len, uptr)) {
+		len = 0;
+		rec->s.flags = IOR_STRING_FAULT;
+	}
+	rec->s.len = len;
+	rec->s.header.size = (sizeof(rec->s) + len + 7) & ~7u;
+	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
+}
+
+/* connect, bind: the address they were given, after their enter record. */
+static __always_inline void
+enter_sockaddr(__u64 pid_tgid, __u32 nr, __u32 conf, const __u64 *args)
+{
+	__u32 arg = IOR_CONF_SOCKADDR(conf) - 1;
+
+	if (arg > 4)
+		return;
+	put_sockaddr(pid_tgid, nr, (__s32)args[0], arg,
+		     (const void *)args[arg], (__u32)args[arg + 1]);
+}
+
+/*
+ * At a successful exit: the facts of the fds the call made, ahead of its
+ * exit record.  The syscall ABI keeps the argument registers intact, so
+ * the arguments are read again from the user registers.
+ */
+static __always_inline void
+exit_fd_facts(struct pt_regs *regs, __u64 pid_tgid, __u32 nr, __u32 conf,
+	      long ret)
+{
+	__u64 args[6];
+	__u32 arg;
+
+	if (ret < 0)
+		return;
+	SYSCALL_ARGS(regs, args);
+	if ((arg = IOR_CONF_SOCKADDR(conf)) && (conf & IOR_CONF_SOCKADDR_EXIT)) {
+		__u32 addrlen = 0;
+
+		arg -= 1;
+		if (arg > 4)
+			return;
+		/* accept(fd, NULL, NULL) asks for no address */
+		if (args[arg] && args[arg + 1] &&
+		    !bpf_probe_read_user(&addrlen, sizeof(addrlen),
+					 (const void *)args[arg + 1]))
+			put_sockaddr(pid_tgid, nr, (__s32)args[0], arg,
+				     (const void *)args[arg], addrlen);
+	}
+	if ((arg = IOR_CONF_TMPFILE(conf)) && arg <= 6 &&
+	    (args[(arg - 1) & 7] & IOR_O_TMPFILE_BIT))
+		put_inodes(pid_tgid, nr, -1, ret);
+	if (conf & IOR_CONF_INODES) {
+		__s32 fds[2] = { -1, (__s32)ret };
+
+		if ((arg = IOR_CONF_FDPAIR(conf)) && arg <= 6 &&
+		    bpf_probe_read_user(fds, sizeof(fds),
+					(const void *)args[(arg - 1) & 7]))
+			return;
+		put_inodes(pid_tgid, nr, fds[0], fds[1]);
+	}
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 {
@@ -442,6 +612,8 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 	rec.e.reserved = 0;
 	if (bpf_ringbuf_output(&events, &rec, size, BPF_RB_NO_WAKEUP))
 		count_loss();
+	else if (IOR_CONF_SOCKADDR(conf) && !(conf & IOR_CONF_SOCKADDR_EXIT))
+		enter_sockaddr(pid_tgid, id, conf, rec.args);
 	return 0;
 }
 
@@ -470,6 +642,8 @@ int BPF_PROG(ior_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (IOR_CONF_STRINGS(conf) && !(conf & IOR_CONF_NOREREAD))
 		exit_strings(pid_tgid, nr);
+	if (conf & IOR_CONF_FD_FACTS)
+		exit_fd_facts(regs, pid_tgid, nr, conf, ret);
 	fdpair = IOR_CONF_FDPAIR(conf);
 	if (fdpair && ret == 0) {
 		/*
@@ -762,7 +936,7 @@ struct {
 } uring_scratch SEC(".maps");
 
 static __always_inline struct file *
-fd_file(struct file **fds, __u32 fd)
+fdarray_file(struct file **fds, __u32 fd)
 {
 	struct file *f = NULL;
 
@@ -784,12 +958,12 @@ uring_fd_of(struct task_struct *task, struct file *file)
 		return -1;
 	cached = bpf_map_lookup_elem(&uring_fd_cache, &key);
 	if (cached && *cached >= 0 && (__u32)*cached < max &&
-	    fd_file(fds, *cached) == file)
+	    fdarray_file(fds, *cached) == file)
 		return *cached;
 	for (__u32 i = 0; i < URING_FD_SCAN; i++) {
 		if (i >= max)
 			break;
-		if (fd_file(fds, i) == file) {
+		if (fdarray_file(fds, i) == file) {
 			fd = i;
 			break;
 		}

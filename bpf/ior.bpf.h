@@ -24,6 +24,25 @@
  * successful exec the pointer belongs to the old address space)
  */
 #define IOR_CONF_NOREREAD (1u << 19)
+/*
+ * Descriptors without a path (1.2): bit 24: at a successful exit, write
+ * the inodes of the fds the call made (ret, or the int[2] of
+ * IOR_CONF_FDPAIR); bits 25..27: 1 + the index of an open flags argument,
+ * the inode of the fd returned is written when the flags have O_TMPFILE;
+ * bits 28..30: 1 + the index of a struct sockaddr argument, its length in
+ * the next argument (connect, bind: read at the enter); bit 31: read it at
+ * the exit instead, and the next argument points at its length (accept).
+ */
+#define IOR_CONF_INODES (1u << 24)
+#define IOR_CONF_TMPFILE(c) (((c) >> 25) & 7u)
+#define IOR_CONF_TMPFILE_ARG(arg) (((arg) + 1u) << 25)
+#define IOR_CONF_SOCKADDR(c) (((c) >> 28) & 7u)
+#define IOR_CONF_SOCKADDR_ARG(arg) (((arg) + 1u) << 28)
+#define IOR_CONF_SOCKADDR_EXIT (1u << 31)
+/* Any of them: the exit has facts to read. */
+#define IOR_CONF_FD_FACTS (IOR_CONF_INODES | 7u << 25 | 7u << 28)
+/* __O_TMPFILE, the bit every architecture's O_TMPFILE has */
+#define IOR_O_TMPFILE_BIT 020000000u
 #define IOR_CONF(nargs, strings) \
 	(IOR_CONF_TRACED | ((nargs) & 7u) << 1 | ((strings) & 0xffu) << 8)
 

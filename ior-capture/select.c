@@ -61,6 +61,7 @@ is_string_arg(const char *name)
 	static const char *const names[] = {
 		"filename", "pathname", "oldname", "newname", "path", "name",
 		"to_pathname", "from_pathname", "specialfile", "dir_name",
+		"uname",        /* memfd_create's name */
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -245,6 +246,60 @@ uring_select(struct selection *sel)
 	}
 }
 
+/*
+ * The calls of %net use sockets that socket, socketpair, accept and
+ * accept4 make (family %fdnew): without them an accepted socket is an
+ * unknown fd, so any %net call brings them along.
+ */
+static void
+want_socket_makers(struct selection *sel)
+{
+	static const char *const makers[] = {
+		"socket", "socketpair", "accept", "accept4",
+	};
+	bool net = false;
+
+	for (int nr = 0; nr < IOR_NR_MAX; nr++) {
+		const char *name = syscall_name(nr);
+
+		if (sel->wanted[nr] && name != NULL &&
+		    syscall_family(name) == IOR_FAMILY_NET)
+			net = true;
+	}
+	for (size_t i = 0; net && i < sizeof(makers) / sizeof(makers[0]); i++)
+		mark(sel, syscall_nr(makers[i]), true);
+}
+
+/*
+ * What the BPF program reads beyond the arguments of descriptors without
+ * a path (ior.bpf.h): the fds of pipes, their inodes, socket addresses.
+ */
+static uint32_t
+fd_facts_conf(const char *name)
+{
+	static const struct {
+		const char *name;
+		uint32_t conf;
+	} facts[] = {
+		{ "pipe", IOR_CONF_FDPAIR_ARG(0) | IOR_CONF_INODES },
+		{ "pipe2", IOR_CONF_FDPAIR_ARG(0) | IOR_CONF_INODES },
+		{ "socketpair", IOR_CONF_FDPAIR_ARG(3) | IOR_CONF_INODES },
+		{ "socket", IOR_CONF_INODES },
+		{ "open_by_handle_at", IOR_CONF_INODES },
+		{ "open", IOR_CONF_TMPFILE_ARG(1) },
+		{ "openat", IOR_CONF_TMPFILE_ARG(2) },
+		{ "connect", IOR_CONF_SOCKADDR_ARG(1) },
+		{ "bind", IOR_CONF_SOCKADDR_ARG(1) },
+		{ "accept", IOR_CONF_SOCKADDR_ARG(1) | IOR_CONF_SOCKADDR_EXIT },
+		{ "accept4", IOR_CONF_SOCKADDR_ARG(1) | IOR_CONF_SOCKADDR_EXIT },
+	};
+
+	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
+		if (strcmp(name, facts[i].name) == 0)
+			return facts[i].conf;
+	return 0;
+}
+
 void
 selection_build(struct selection *sel, const char *list)
 {
@@ -256,6 +311,7 @@ selection_build(struct selection *sel, const char *list)
 	 */
 	mark(sel, syscall_nr("rt_sigreturn"), true);
 	mark(sel, syscall_nr("restart_syscall"), true);
+	want_socket_makers(sel);
 	for (int nr = 0; nr < IOR_NR_MAX; nr++) {
 		const char *name = syscall_name(nr);
 		unsigned nargs, strings;
@@ -274,12 +330,8 @@ selection_build(struct selection *sel, const char *list)
 			continue;
 		}
 		sel->conf[nr] = IOR_CONF(nargs, strings);
-		/* Calls that return two fds in user memory: read at exit. */
-		if (strcmp(name, "pipe") == 0 || strcmp(name, "pipe2") == 0)
-			sel->conf[nr] |= IOR_CONF_FDPAIR_ARG(0);
-		else if (strcmp(name, "socketpair") == 0)
-			sel->conf[nr] |= IOR_CONF_FDPAIR_ARG(3);
-		else if (strncmp(name, "execve", 6) == 0)
+		sel->conf[nr] |= fd_facts_conf(name);
+		if (strncmp(name, "execve", 6) == 0)
 			sel->conf[nr] |= IOR_CONF_NOREREAD;
 		sel->traced++;
 	}

@@ -17,7 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "capture.h"
+#include "sockname.h"
 
 #define PF_KTHREAD 0x00200000u
 
@@ -172,6 +177,221 @@ read_status(pid_t pid, uint32_t *uid, uint32_t *threads)
 		*threads = strtoul(p + 9, NULL, 10);
 }
 
+/*
+ * The sockets of one network namespace, inode -> name, read from
+ * /proc/PID/net once per namespace met (the last one is kept: processes
+ * listed together mostly share one).
+ */
+struct sock_entry {
+	unsigned long ino;
+	char name[SOCKNAME_MAX];
+	size_t len;
+};
+
+static struct {
+	char netns[64];
+	struct sock_entry *v;
+	size_t n, cap;
+} socks;
+
+static struct sock_entry *
+sock_add(unsigned long ino)
+{
+	if (socks.n == socks.cap) {
+		socks.cap = socks.cap ? socks.cap * 2 : 64;
+		socks.v = reallocarray(socks.v, socks.cap, sizeof(*socks.v));
+		if (socks.v == NULL)
+			err(1, "reallocarray");
+	}
+	socks.v[socks.n].ino = ino;
+	return &socks.v[socks.n++];
+}
+
+/* A /proc/net address, hex words in the kernel's byte order, as bytes. */
+static bool
+proc_net_addr(const char *hex, void *out, size_t words)
+{
+	for (size_t i = 0; i < words; i++) {
+		char word[9];
+		uint32_t v;
+
+		memcpy(word, hex + i * 8, 8);
+		word[8] = '\0';
+		if (sscanf(word, "%8x", &v) != 1)
+			return false;
+		memcpy((char *)out + i * 4, &v, 4);
+	}
+	return true;
+}
+
+/*
+ * /proc/PID/net/tcp, tcp6, udp, udp6: a connected socket is named by its
+ * peer, as connect and accept name it; a listening or unconnected one by
+ * its local address, as bind names it.
+ */
+static void
+sock_load_inet(pid_t pid, const char *file, int family, int socktype)
+{
+	char path[64], line[512], local[40], remote[40];
+	unsigned lport, rport, state;
+	unsigned long ino;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/%s", pid, file);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+		struct sockaddr_in in = { .sin_family = AF_INET };
+		size_t words = family == AF_INET ? 1 : 4;
+		bool connected;
+		const char *addr;
+
+		if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x "
+			   "%*s %*s %*s %*u %*u %lu", local, &lport, remote,
+			   &rport, &state, &ino) != 6 ||
+		    strlen(local) != words * 8 || strlen(remote) != words * 8)
+			continue;
+		connected = rport != 0;
+		addr = connected ? remote : local;
+		if (family == AF_INET) {
+			if (!proc_net_addr(addr, &in.sin_addr, 1))
+				continue;
+			in.sin_port = htons(connected ? rport : lport);
+		} else {
+			if (!proc_net_addr(addr, &in6.sin6_addr, 4))
+				continue;
+			in6.sin6_port = htons(connected ? rport : lport);
+		}
+		struct sock_entry *e = sock_add(ino);
+		e->len = family == AF_INET ?
+			 sockname_format(e->name, &in, sizeof(in), socktype) :
+			 sockname_format(e->name, &in6, sizeof(in6), socktype);
+	}
+	fclose(f);
+}
+
+/* /proc/PID/net/unix: a bound socket's path ("@name" when abstract). */
+static void
+sock_load_unix(pid_t pid)
+{
+	char path[64], line[512];
+	unsigned long ino;
+	int off;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/unix", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		size_t len;
+
+		off = 0;
+		if (sscanf(line, "%*x: %*x %*x %*x %*x %*x %lu %n", &ino,
+			   &off) != 1 || off == 0)
+			continue;
+		len = strcspn(line + off, "\n");
+		if (len == 0 || len > SOCKNAME_MAX - 6)
+			continue;       /* unnamed: socket:[INO] it stays */
+		struct sock_entry *e = sock_add(ino);
+		e->len = snprintf(e->name, sizeof(e->name), "unix:%.*s",
+				  (int)len, line + off);
+	}
+	fclose(f);
+}
+
+static int
+sock_cmp(const void *a, const void *b)
+{
+	const struct sock_entry *x = a, *y = b;
+
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* The name of socket inode ino of pid, or NULL. */
+static const struct sock_entry *
+sock_lookup(pid_t pid, unsigned long ino)
+{
+	char link[64], netns[64];
+	ssize_t n;
+	struct sock_entry key = { .ino = ino };
+
+	snprintf(link, sizeof(link), "/proc/%d/ns/net", pid);
+	if ((n = readlink(link, netns, sizeof(netns) - 1)) <= 0)
+		return NULL;
+	netns[n] = '\0';
+	if (strcmp(netns, socks.netns) != 0) {
+		socks.n = 0;
+		strlcpy(socks.netns, netns, sizeof(socks.netns));
+		sock_load_inet(pid, "tcp", AF_INET, SOCK_STREAM);
+		sock_load_inet(pid, "tcp6", AF_INET6, SOCK_STREAM);
+		sock_load_inet(pid, "udp", AF_INET, SOCK_DGRAM);
+		sock_load_inet(pid, "udp6", AF_INET6, SOCK_DGRAM);
+		sock_load_unix(pid);
+		qsort(socks.v, socks.n, sizeof(*socks.v), sock_cmp);
+	}
+	return socks.n ? bsearch(&key, socks.v, socks.n, sizeof(*socks.v),
+				 sock_cmp) : NULL;
+}
+
+/*
+ * An fd's link target under the names ior-pair gives such fds as they are
+ * made (docs/format.md): "socket:[INO]" by its address when /proc/net
+ * has one, "/memfd:NAME (deleted)" as "memfd:NAME", an O_TMPFILE file
+ * "DIR/#INO (deleted)" as "DIR/#INO".  Pipes and anon inodes keep the
+ * kernel's names, which ior-pair uses too.
+ */
+static size_t
+fd_name(pid_t pid, char *target, size_t n)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dlen = sizeof(deleted) - 1;
+	unsigned long ino;
+	char *hash;
+
+	if (n > 8 && memcmp(target, "socket:[", 8) == 0) {
+		const struct sock_entry *e;
+		char tail;
+
+		target[n] = '\0';
+		if (sscanf(target, "socket:[%lu%c", &ino, &tail) == 2 &&
+		    tail == ']' && (e = sock_lookup(pid, ino)) != NULL &&
+		    e->len > 0) {
+			memcpy(target, e->name, e->len);
+			return e->len;
+		}
+		return n;
+	}
+	if (n <= dlen || memcmp(target + n - dlen, deleted, dlen) != 0)
+		return n;
+	if (n > 7 && memcmp(target, "/memfd:", 7) == 0) {
+		memmove(target, target + 1, n - dlen - 1);
+		return n - dlen - 1;
+	}
+	target[n - dlen] = '\0';
+	if ((hash = strrchr(target, '/')) != NULL && hash[1] == '#' &&
+	    hash[2] != '\0' &&
+	    strspn(hash + 2, "0123456789") == strlen(hash + 2))
+		return n - dlen;
+	target[n - dlen] = deleted[0];
+	return n;
+}
+
+static void
+add_fd_string(void *rec, uint32_t *off, pid_t pid, const char *link)
+{
+	char target[PATH_MAX + 1];
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+
+	if (n < 0)
+		record_add_string(rec, off, "", 0, 0, IOR_STRING_FAULT);
+	else if (n == sizeof(target) - 1)
+		record_add_string(rec, off, target, n, 0, IOR_STRING_TRUNCATED);
+	else
+		record_add_string(rec, off, target, fd_name(pid, target, n),
+				  0, 0);
+}
+
 static unsigned
 write_fds(pid_t pid, struct stream_writer *w, unsigned char *buf)
 {
@@ -204,7 +424,7 @@ write_fds(pid_t pid, struct stream_writer *w, unsigned char *buf)
 		f->str_off = sizeof(*f);
 		f->nstrings = 1;
 		snprintf(link, sizeof(link), "%s/%d", dir, f->fd);
-		add_link_string(f, &off, link, 0);
+		add_fd_string(f, &off, pid, link);
 		stream_put(w, f, record_finish(f, off));
 		count++;
 	}

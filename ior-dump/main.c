@@ -21,13 +21,14 @@
 #include "nav.h"
 #include "output.h"
 #include "rows.h"
+#include "sockname.h"
 #include "stream.h"
 #include "trie.h"
 #include "syscalls.h"
 #include "sysnames.h"
 #include "version.h"
 
-#define TYPE_SLOTS 18   /* known types counted by slot, the rest as unknown */
+#define TYPE_SLOTS 22   /* known types counted by slot, the rest as unknown */
 
 /*
  * Colour (text on a terminal, --color): SGR sequences go around text that
@@ -67,6 +68,8 @@ static const uint16_t counted_types[TYPE_SLOTS] = {
 	IOR_SNAPSHOT_END, IOR_SYSCALL_ENTER, IOR_SYSCALL_EXIT, IOR_TASK_NEW,
 	IOR_EXEC, IOR_TASK_EXIT, IOR_COMM, IOR_LOSS, IOR_TRAILER, IOR_NAME,
 	IOR_PAIR, IOR_PAIR_TOTALS, IOR_MISS, IOR_SYSCALL_STRINGS,
+	IOR_SYSCALL_INODES, IOR_SYSCALL_SOCKADDR, IOR_URING_SUBMIT,
+	IOR_URING_COMPLETE,
 };
 
 /*
@@ -703,6 +706,85 @@ dump_uring_complete(struct dump *d, const struct ior_uring_complete *c)
 }
 
 static void
+dump_inodes(struct dump *d, const struct ior_syscall_inodes *x, uint32_t size)
+{
+	char nbuf[24];
+	const char *name = sysnames_get(&d->names, x->header.misc, nbuf);
+	FILE *f = d->out;
+
+	if (size < sizeof(*x)) {
+		if (d->json)
+			fprintf(f, ",\"size\":%u", size);
+		else
+			fprintf(f, "# inodes record of %u bytes\n", size);
+		return;
+	}
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"nr\":%u", (uint64_t)x->time_ns, x->pid, x->tid,
+			x->header.misc);
+		json_strz(f, "syscall", name);
+		fprintf(f, ",\"fds\":[%d,%d],\"inodes\":[%" PRIu64 ",%" PRIu64
+			"]", x->fd[0], x->fd[1], (uint64_t)x->ino[0],
+			(uint64_t)x->ino[1]);
+		return;
+	}
+	text_who(d, x->time_ns, x->pid, x->tid);
+	fputs("= ", f);
+	put_text_str(f, name, 0);
+	for (int i = 0; i < 2; i++)
+		if (x->fd[i] >= 0)
+			fprintf(f, " fd %d inode %" PRIu64, x->fd[i],
+				(uint64_t)x->ino[i]);
+	fputs(" (read at exit)\n", f);
+}
+
+static void
+dump_sockaddr(struct dump *d, const struct ior_syscall_sockaddr *x,
+	      uint32_t size)
+{
+	char nbuf[24], addr[SOCKNAME_MAX];
+	const char *name = sysnames_get(&d->names, x->header.misc, nbuf);
+	size_t len = 0;
+	FILE *f = d->out;
+
+	if (size < sizeof(*x) || x->len > size - sizeof(*x)) {
+		if (d->json)
+			fprintf(f, ",\"size\":%u", size);
+		else
+			fprintf(f, "# sockaddr record of %u bytes\n", size);
+		return;
+	}
+	len = sockname_format(addr, x + 1, x->len, x->socktype);
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"nr\":%u", (uint64_t)x->time_ns, x->pid, x->tid,
+			x->header.misc);
+		json_strz(f, "syscall", name);
+		fprintf(f, ",\"arg\":%u,\"addrlen\":%u,\"socktype\":%u",
+			x->arg, x->addrlen, x->socktype);
+		if (len > 0)
+			json_bytes(f, "addr", addr, len);
+		if (x->flags & IOR_STRING_TRUNCATED)
+			fputs(",\"truncated\":true", f);
+		if (x->flags & IOR_STRING_FAULT)
+			fputs(",\"fault\":true", f);
+		return;
+	}
+	text_who(d, x->time_ns, x->pid, x->tid);
+	fputs("= ", f);
+	put_text_str(f, name, 0);
+	fprintf(f, " arg %u ", x->arg);
+	if (x->flags & IOR_STRING_FAULT)
+		fputs("<unreadable address>", f);
+	else if (len > 0)
+		put_text(f, addr, len, 0);
+	else
+		fputs("<no address>", f);
+	fputs(" (socket address)\n", f);
+}
+
+static void
 dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 {
 	const struct ior_syscall_exit_fds *xf = (const void *)x;
@@ -1229,6 +1311,12 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 		break;
 	case IOR_SYSCALL_STRINGS:
 		dump_strings(d, (const void *)rec, size);
+		break;
+	case IOR_SYSCALL_INODES:
+		dump_inodes(d, (const void *)rec, size);
+		break;
+	case IOR_SYSCALL_SOCKADDR:
+		dump_sockaddr(d, (const void *)rec, size);
 		break;
 	case IOR_TRAILER: {
 		const struct ior_trailer *t = (const void *)rec;

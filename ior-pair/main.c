@@ -25,6 +25,7 @@
 #include "idmap.h"
 #include "output.h"
 #include "rules.h"
+#include "sockname.h"
 #include "stream.h"
 #include "strtab.h"
 #include "sysnames.h"
@@ -80,6 +81,10 @@ struct pending {
 	bool has_fdpair;        /* the exit carried two new fds */
 	int32_t fdpair[2];
 	const struct rule *rule;        /* instead of the number's, or NULL */
+	bool has_inodes;        /* an IOR_SYSCALL_INODES came: */
+	int32_t ino_fd[2];      /* ...these fds (-1 none)... */
+	uint64_t ino[2];        /* ...are these inodes (0 unknown) */
+	uint32_t sock_id;       /* path id of the socket address, 0 none */
 };
 
 struct thread {
@@ -461,6 +466,43 @@ under_unknown_cwd(struct pairer *pr, uint32_t id)
 	       memcmp(s, UNKNOWN_CWD, sizeof(UNKNOWN_CWD) - 1) == 0;
 }
 
+/* prefix followed by len bytes, interned: "memfd:" + a memfd's name. */
+static uint32_t
+prefixed_name(struct pairer *pr, const char *prefix, const void *bytes,
+	      size_t len)
+{
+	char buf[IOR_STRING_MAX + 1];
+	size_t n = strlen(prefix);
+
+	if (len > sizeof(buf) - n)
+		len = sizeof(buf) - n;
+	memcpy(buf, prefix, n);
+	memcpy(buf + n, bytes, len);
+	return strtab_intern(&pr->paths, buf, n + len);
+}
+
+/*
+ * The name of new fd of the pending call of t: KIND:[INO] as
+ * /proc/PID/fd shows a pipe or a socket, when the kernel told its inode;
+ * else fallback (the rule's name: all such fds alike).
+ */
+static uint32_t
+inode_name(struct pairer *pr, const struct thread *t, int32_t fd,
+	   const char *fallback)
+{
+	char name[64];
+	size_t kind = strcspn(fallback, ":");
+
+	for (int i = 0; t->p.has_inodes && i < 2; i++) {
+		if (t->p.ino_fd[i] != fd || fd < 0 || t->p.ino[i] == 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s:[%" PRIu64 "]", (int)kind,
+			 fallback, t->p.ino[i]);
+		return intern_str(&pr->paths, name);
+	}
+	return intern_str(&pr->paths, fallback);
+}
+
 static uint32_t
 resolve(struct pairer *pr, struct thread *t, int dirfd_arg, int path_arg,
 	const struct string_ref *strs, const bool *have)
@@ -614,6 +656,55 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 	 */
 	t->p.resolved[0] = resolve(pr, t, r->dirfd, r->path, strs, have);
 	t->p.resolved[1] = resolve(pr, t, r->dirfd2, r->path2, strs, have);
+	if (r->kind == K_NAMEDFD && have[0] &&
+	    !(strs[0].flags & IOR_STRING_FAULT))
+		t->p.resolved[0] = prefixed_name(pr, r->newfd_name,
+						 strs[0].bytes, strs[0].len);
+}
+
+/*
+ * The inodes of the fds the call made, read by the kernel at its exit,
+ * just before the exit record.
+ */
+static void
+on_inodes(struct pairer *pr, const struct ior_syscall_inodes *x,
+	  uint32_t size)
+{
+	struct thread *t;
+
+	if (size < sizeof(*x))
+		return;
+	t = thread_get(pr, x->pid, x->tid);
+	if (!t->busy || t->p.exit_nr != x->header.misc)
+		return;
+	t->p.has_inodes = true;
+	for (int i = 0; i < 2; i++) {
+		t->p.ino_fd[i] = x->fd[i];
+		t->p.ino[i] = x->ino[i];
+	}
+}
+
+/*
+ * A socket address: connect's or bind's just after the enter, accept's
+ * just before the exit.
+ */
+static void
+on_sockaddr(struct pairer *pr, const struct ior_syscall_sockaddr *x,
+	    uint32_t size)
+{
+	char name[SOCKNAME_MAX];
+	struct thread *t;
+	size_t len;
+
+	if (size < sizeof(*x) || x->len > size - sizeof(*x))
+		return;
+	t = thread_get(pr, x->pid, x->tid);
+	if (!t->busy || t->p.exit_nr != x->header.misc || t->p.restarted)
+		return;
+	len = sockname_format(name, x + 1, x->len, x->socktype);
+	/* An unnamed unix peer (accept's usual one) names nothing. */
+	t->p.sock_id = len > 0 && strcmp(name, "unix:") != 0 ?
+		       strtab_intern(&pr->paths, name, len) : 0;
 }
 
 /*
@@ -709,6 +800,68 @@ rename_open_files(uint32_t key, void *value, void *arg)
 		p->cwd_id = map_renamed(p->cwd_id, rn);
 }
 
+/*
+ * open_by_handle_at: the handle names a file the trace cannot resolve to
+ * a path (the kernel resolves it by inode, with no path on the way); the
+ * name says so, with the mount the handle is on and the inode the kernel
+ * opened when it told it.
+ */
+static uint32_t
+handle_name(struct pairer *pr, const struct thread *t, uint32_t mount_id,
+	    int64_t ret)
+{
+	char name[IOR_STRING_MAX + 64], tail[40] = ">";
+	size_t len = 0, n;
+	const char *mount = mount_id ? strtab_get(&pr->paths, mount_id, &len)
+				     : NULL;
+
+	if (mount == NULL) {
+		mount = "?";
+		len = 1;
+	}
+	if (len > IOR_STRING_MAX)
+		len = IOR_STRING_MAX;
+	for (int i = 0; t->p.has_inodes && i < 2; i++)
+		if (t->p.ino_fd[i] == ret && ret >= 0 && t->p.ino[i])
+			snprintf(tail, sizeof(tail), ", inode %" PRIu64 ">",
+				 t->p.ino[i]);
+	/* the mount's path is bytes: copied, not formatted */
+	n = strlen("<file handle on ");
+	memcpy(name, "<file handle on ", n);
+	memcpy(name + n, mount, len);
+	memcpy(name + n + len, tail, strlen(tail));
+	return strtab_intern(&pr->paths, name, n + len + strlen(tail));
+}
+
+/*
+ * An O_TMPFILE file has no name in its directory; the kernel calls it
+ * "#INO" there ("/tmp/#1234 (deleted)" in /proc/PID/fd): so does ior,
+ * without the " (deleted)", or "#tmpfile" when the inode is not known.
+ */
+static uint32_t
+tmpfile_name(struct pairer *pr, const struct thread *t, uint32_t dir_id,
+	     int64_t ret)
+{
+	char name[32] = "#tmpfile";
+
+	for (int i = 0; t->p.has_inodes && i < 2; i++)
+		if (t->p.ino_fd[i] == ret && t->p.ino[i])
+			snprintf(name, sizeof(name), "#%" PRIu64, t->p.ino[i]);
+	return join_path(pr, dir_id, UNKNOWN_CWD, name, strlen(name));
+}
+
+/* Is id a socket's address ("tcp:...", "unix:/x"), not "socket:[INO]"? */
+static bool
+is_address_name(struct pairer *pr, uint32_t id)
+{
+	size_t len;
+	const char *s = strtab_get(&pr->paths, id, &len);
+
+	return s != NULL && len > 0 && s[0] != '<' && s[0] != '/' &&
+	       memchr(s, ':', len) != NULL &&
+	       !(len >= 7 && memcmp(s, "socket:", 7) == 0);
+}
+
 /* Apply a successful syscall to the fd table and fill in the pair. */
 static void
 apply(struct pairer *pr, struct thread *t, const struct rule *r,
@@ -769,8 +922,10 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 			strcmp(r->name, "creat") == 0 ?
 				O_CREAT | O_WRONLY | O_TRUNC : 0;
 		p->flags = flags;
-		if (r->path < 0 && p->path_id == 0)
-			p->path_id = intern_str(&pr->paths, "<file handle>");
+		if (r->path < 0)
+			p->path_id = handle_name(pr, t, p->path_id, ret);
+		else if (ok && (flags & O_TMPFILE) == O_TMPFILE)
+			p->path_id = tmpfile_name(pr, t, p->path_id, ret);
 		if (ok) {
 			p->fd = ret;
 			fdtable_set(fds, ret, p->path_id, flags);
@@ -859,16 +1014,50 @@ apply(struct pairer *pr, struct thread *t, const struct rule *r,
 			flags = r->flags >= 0 ? (uint32_t)a[r->flags] & O_CLOEXEC
 					      : 0;
 			p->fd = t->p.fdpair[0];
-			fdtable_set(fds, t->p.fdpair[0], p->path_id, flags);
-			fdtable_set(fds, t->p.fdpair[1], p->path_id, flags);
+			/* a pipe's ends share an inode, a socketpair's not */
+			for (int i = 1; i >= 0; i--) {
+				p->path_id = inode_name(pr, t, t->p.fdpair[i],
+							r->newfd_name);
+				fdtable_set(fds, t->p.fdpair[i], p->path_id,
+					    flags);
+			}
 		}
 		break;
-	case K_NEWFD:
+	case K_NEWFD: {
+		/* accept's fd 0 is the listening socket */
+		uint32_t listener = r->fd >= 0 ? p->path_id : 0;
+
 		p->path_id = intern_str(&pr->paths, r->newfd_name);
+		if (!ok)
+			break;
+		p->fd = ret;
+		if (t->p.sock_id)
+			p->path_id = t->p.sock_id;
+		else if (listener && is_address_name(pr, listener))
+			p->path_id = listener;
+		else
+			p->path_id = inode_name(pr, t, ret, r->newfd_name);
+		fdtable_set(fds, ret, p->path_id,
+			    r->flags >= 0 ? (uint32_t)a[r->flags] : 0);
+		break;
+	}
+	case K_NAMEDFD:
+		if (p->path_id == 0)
+			p->path_id = intern_str(&pr->paths, r->newfd_name);
 		if (ok) {
 			p->fd = ret;
+			/* MFD_CLOEXEC is 1 */
 			fdtable_set(fds, ret, p->path_id,
-				    r->flags >= 0 ? (uint32_t)a[r->flags] : 0);
+				    (a[1] & 1) ? O_CLOEXEC : 0);
+		}
+		break;
+	case K_SOCKNAME:
+		/* A non-blocking connect goes on after EINPROGRESS. */
+		if (t->p.sock_id && (ok || ret == -EINPROGRESS)) {
+			e = fdtable_get(fds, p->fd);
+			flags = e != NULL ? e->flags : 0;
+			p->path_id = t->p.sock_id;
+			fdtable_set(fds, p->fd, p->path_id, flags);
 		}
 		break;
 	default:
@@ -1451,6 +1640,12 @@ pair_input(struct pairer *pr, const char *path)
 			continue;
 		case IOR_URING_COMPLETE:
 			on_uring_complete(pr, (const void *)rec);
+			continue;
+		case IOR_SYSCALL_INODES:
+			on_inodes(pr, (const void *)rec, r.size);
+			continue;
+		case IOR_SYSCALL_SOCKADDR:
+			on_sockaddr(pr, (const void *)rec, r.size);
 			continue;
 		default:
 			break;

@@ -29,6 +29,10 @@ enum rule_kind {
 	K_FCHDIR,
 	K_MMAP,
 	K_NEWFD,        /* ret is a new fd that has no path (socket ...) */
+	K_NAMEDFD,      /* ret is a new fd named newfd_name + the string of
+			   argument 0 (memfd_create: "memfd:NAME") */
+	K_SOCKNAME,     /* fd takes the name of the address it was given
+			   (connect, bind) */
 	K_FDPAIR,       /* two new fds in the exit record (pipe, socketpair) */
 	K_EXEC,
 	K_EXIT,         /* exit, exit_group: no exit event follows */

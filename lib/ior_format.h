@@ -105,6 +105,8 @@ enum ior_record_type {
 	IOR_SYSCALL_STRINGS = 0x0107,    /* 1.1 */
 	IOR_URING_SUBMIT = 0x0108,       /* 1.2 */
 	IOR_URING_COMPLETE = 0x0109,     /* 1.2 */
+	IOR_SYSCALL_INODES = 0x010C,     /* 1.2 */
+	IOR_SYSCALL_SOCKADDR = 0x010D,   /* 1.2 */
 
 	IOR_NAME = 0x0201,
 	IOR_PAIR = 0x0202,
@@ -489,6 +491,69 @@ struct ior_uring_complete {
 };
 
 #define IOR_URING_CQE_F_MORE 2u
+
+/*
+ * IOR_SYSCALL_INODES (1.2): the inodes of the files behind the fds a
+ * syscall made, read from the thread's fd table at the syscall's exit.
+ * Written just before the exit record of the same thread, only when the
+ * syscall succeeded and only for calls whose fds have no path to tell
+ * them apart: pipe, pipe2 and socketpair (both fds), socket, and an open
+ * with O_TMPFILE (the fd it returned).  misc: the syscall number.  A
+ * reader names a pipe "pipe:[INO]" and a socket "socket:[INO]", as
+ * /proc/PID/fd shows them, and an O_TMPFILE file "DIR/#INO" (the kernel's
+ * name for it, without its " (deleted)").  48 bytes.
+ *
+ *	8	time_ns		the exit
+ *	16	pid, tid
+ *	24	fd[2]		the fds, -1 for none (one-fd calls: fd[1])
+ *	32	ino[2]		their inode numbers, 0 when unreadable
+ */
+struct ior_syscall_inodes {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__s32 fd[2];
+	__u64 ino[2];
+};
+
+/*
+ * IOR_SYSCALL_SOCKADDR (1.2): a socket address a syscall took or gave:
+ * connect's and bind's (read at the enter, written just after the enter
+ * record), accept's and accept4's peer (read at the exit, which fills it,
+ * and written just before the exit record).  misc: the syscall number.
+ * The address is the struct sockaddr as the program's memory held it:
+ * len bytes of it (at most IOR_SOCKADDR_MAX), zero-padded to the
+ * record's size.
+ *
+ *	8	time_ns
+ *	16	pid, tid
+ *	24	addrlen		the length the call gave or returned
+ *	28	len		bytes of the address that follow
+ *	30	arg		the argument index it was read from
+ *	31	flags		IOR_STRING_FAULT: could not be read (len 0);
+ *				IOR_STRING_TRUNCATED: addrlen > len
+ *	32	socktype	SOCK_STREAM, SOCK_DGRAM ... of the socket
+ *				(argument 0), from the kernel; 0 unknown.  A
+ *				sockaddr says the address family, not tcp
+ *				or udp.
+ *	34	reserved[3]
+ *	40	addr[len]
+ */
+#define IOR_SOCKADDR_MAX 128    /* sizeof(struct sockaddr_storage) */
+struct ior_syscall_sockaddr {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__u32 addrlen;
+	__u16 len;
+	__u8 arg;
+	__u8 flags;
+	__u16 socktype;
+	__u16 reserved[3];
+	/* __u8 addr[len] follow */
+};
 
 /*
  * IOR_NAME: an interned string, defined once before the first record that

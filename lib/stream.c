@@ -70,6 +70,8 @@ const uint8_t stream_known_words[64] = {
 	VAR_WORDS(IOR_SYSCALL_STRINGS, ior_syscall_strings),
 	VAR_WORDS(IOR_URING_SUBMIT, ior_uring_submit),
 	WORDS(IOR_URING_COMPLETE, ior_uring_complete),
+	WORDS(IOR_SYSCALL_INODES, ior_syscall_inodes),
+	WORDS(IOR_SYSCALL_SOCKADDR, ior_syscall_sockaddr),
 	VAR_WORDS(IOR_NAME, ior_name),
 	WORDS(IOR_PAIR, ior_pair),
 	WORDS(IOR_PAIR_TOTALS, ior_pair_totals),
@@ -109,6 +111,8 @@ record_type_name(uint16_t type)
 	case IOR_SYSCALL_STRINGS: return "strings";
 	case IOR_URING_SUBMIT: return "uring_submit";
 	case IOR_URING_COMPLETE: return "uring_complete";
+	case IOR_SYSCALL_INODES: return "inodes";
+	case IOR_SYSCALL_SOCKADDR: return "sockaddr";
 	case IOR_NAME: return "name";
 	case IOR_PAIR: return "pair";
 	case IOR_PAIR_TOTALS: return "pair_totals";
