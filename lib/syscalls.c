@@ -115,6 +115,9 @@ word_in(const char *list, const char *word)
 {
 	size_t n = strlen(word);
 
+	/* "" would be found at every byte, and p += 0 never moves on. */
+	if (n == 0)
+		return false;
 	for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
 		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
 			return true;

@@ -198,6 +198,7 @@ TXT
 many_pairs() {
 	local n=$1
 	{
+		notrace
 		echo "section anchor=1000000000,1700000000000000000"
 		echo "syscall name=openat nargs=4 paths=1"
 		for ((i = 1; i <= n; i++)); do

@@ -75,3 +75,14 @@ EOT
 	run jq -c '[.files[] | [.path, .count]]' <<< "$output"
 	assert_output '[["",1]]'
 }
+
+@test "ior-agg: a syscall whose name is empty is a row of its own, its key empty" {
+	# iorgen looked the family of "" up in lib/syscalls.c's lists, where
+	# the empty word matched at every byte and the search never moved on.
+	printf 'section anchor=1,1\nsyscall nr=257 name="" nargs=4\nname id=1 value=/tmp/x\npair pid=10 nr=257 path=1 ret=3 fd=3\ntrailer\n' |
+		timeout 20 "$IOR_BIN/iorgen" > "$T/p.ior"
+	run --separate-stderr "$IOR_BIN/ior-agg" --json "$T/p.ior"
+	assert_success
+	run jq -c '[.syscalls[] | [.syscall, .count]]' <<< "$output"
+	assert_output '[["",1]]'
+}

@@ -55,6 +55,7 @@ reads() {
 @test "300 forks of a process holding fd 1048575 keep ior-pair small, and the children name the inherited file" {
 	[ -x /usr/bin/time ] || fail "no /usr/bin/time (package time: make deps)"
 	{
+		notrace
 		prologue
 		echo "process pid=10 comm=big exe=/bin/big cwd=/home/u"
 		echo "fd pid=10 fd=1 path=/dev/pts/0"

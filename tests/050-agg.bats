@@ -916,6 +916,7 @@ TXT
 
 @test "percentiles are nearest-rank within 1/128: 100 latencies of 1 to 100 us" {
 	{
+		notrace
 		prologue
 		echo 'name kind=comm id=1 value=cat'
 		for i in $(seq 100 -1 1); do
@@ -937,6 +938,7 @@ TXT
 
 @test "p99.9 of 1000 calls is the 999th smallest latency, not the largest" {
 	{
+		notrace
 		prologue
 		echo 'name kind=comm id=1 value=cat'
 		for i in $(seq 1 999); do
@@ -956,6 +958,7 @@ TXT
 	# outgrow 8 and 16 bits in one bucket; the file's row and its
 	# directory's (summed from it) must agree with the syscall's.
 	{
+		notrace
 		prologue
 		echo 'name kind=comm id=1 value=cat'
 		echo 'name kind=path id=1 value=/data/big'

@@ -7,8 +7,15 @@
 # defines its own setup() or teardown() calls ior_setup / ior_teardown from
 # it.
 
-load /usr/lib/bats/bats-support/load
-load /usr/lib/bats/bats-assert/load
+# bats-support's and bats-assert's load.bash name each of their files as
+# "$(dirname "${BASH_SOURCE[0]}")/src/...": about 15 forks and execs of
+# dirname in every test, which cost more than most tests' own commands.
+# Their src/*.bash only define functions, so sourcing them is loading them.
+for _ior_lib in /usr/lib/bats/bats-support/src/*.bash \
+		/usr/lib/bats/bats-assert/src/*.bash; do
+	source "$_ior_lib"
+done
+unset _ior_lib
 
 bats_require_minimum_version 1.5.0      # run --separate-stderr
 
@@ -89,6 +96,25 @@ require_bpf() {
 		fail "capture is impossible here ($why), and CI=true requires it"
 	fi
 	skip "capture needs root and BTF: $why"
+}
+
+# notrace: bats runs a DEBUG trap before every simple command of a test, a
+# millisecond or more each, so a loop of thousands of commands costs
+# seconds of bats rather than of the tools.  Such a loop runs in a subshell
+# that starts with notrace:  ( notrace; for ...; done; ((fails == 0)) )
+# or as a pipeline's writer:  { notrace; for ...; done; } | iorgen
+# A failing command in it still fails the test (set -e holds); bats only
+# loses the line number.
+notrace() {
+	trap - DEBUG
+}
+
+# bytes_escaped FILE: FILE's bytes in the array BYTES, each as a printf
+# escape \xHH.  With IFS empty, printf "${BYTES[*]:0:N}" > CUT writes the
+# first N bytes without a fork, for tests that cut a stream at every offset.
+bytes_escaped() {
+	mapfile -t BYTES < <(od -An -v -tx1 -w1 "$1")
+	BYTES=("${BYTES[@]/# /\\x}")
 }
 
 # capture [ARG...]: ior-capture -q ARG... with the stream in $STREAM and
