@@ -180,7 +180,7 @@ aged_out(const struct top *t, uint32_t pid, bool *exited)
 {
 	uintptr_t at = (uintptr_t)idmap_get(&t->exited, pid);
 	*exited = at != 0;
-	return at && !t->keep_exited && t->intervals >= at - 1 + t->age_out;
+	return at && !t->keep_exited && t->intervals >= at + t->age_out;
 }
 
 void
