@@ -583,6 +583,7 @@ on_record(const struct ior_record *rec)
 		const struct ior_section *s = (const void *)rec;
 		clock_to_real = (int64_t)(s->anchor_realtime_ns -
 					  s->anchor_clock_ns);
+		top.calls.base = top.calls.n;
 		boundary = 0;
 		break;
 	}
@@ -853,8 +854,9 @@ main(int argc, char **argv)
 	}
 	if (top.batch)
 		finish(ok ? 0 : 1);
-	/* Interactive: the last figures stay on screen until q. */
-	top_draw(&top, help_shown);
+	/* Interactive: the last figures stay on screen until q (paused: held). */
+	if (!top.paused)
+		top_draw(&top, help_shown);
 	for (;;)
 		wait_input(-1);
 }

@@ -336,7 +336,7 @@ draw_detail(struct top *t, const struct ior_pair *p)
 			continue;
 		s = name_table_get(&t->input->names, IOR_NAME_PATH, id, &len);
 		text_escape(esc, sizeof(esc), s ? s : "?", s ? len : 1,
-			    ascii ? TEXT_ASCII | TEXT_QUOTE : TEXT_QUOTE);
+			    ascii ? TEXT_ASCII : 0);
 		FIELD("%s %s", k ? "path2     " : "path      ", esc);
 	}
 	FIELD("result     %" PRId64 "%s%s", (int64_t)p->ret, p->err ? "  errno " : "",
@@ -386,7 +386,7 @@ top_stream_draw(struct top *t)
 			  !t->utf8);
 		bool sel = first + (uint32_t)y == t->sel[VIEW_STREAM];
 		if (sel)
-			attron(A_REVERSE);
+			attron(A_REVERSE | A_BOLD);
 		mvaddnstr(5 + y, 0, line, cols);
 		if (sel) {
 			int cy, cx;
@@ -394,7 +394,7 @@ top_stream_draw(struct top *t)
 			(void)cy;
 			for (; cx < cols && cx > 0; cx++)
 				addch(' ');
-			attroff(A_REVERSE);
+			attroff(A_REVERSE | A_BOLD);
 		}
 		y++;
 	}

@@ -39,6 +39,7 @@ struct calls {
 	struct ior_pair *ring;
 	uint64_t *pass;         /* bit i % TOP_KEEP: the filter keeps it */
 	uint64_t n;             /* pairs ever kept; ring[i % TOP_KEEP] */
+	uint64_t base;          /* the first of this section's */
 	uint64_t printed;       /* batch: calls before this are printed */
 	uint64_t cut;           /* batch: the frame shows calls before it */
 };
@@ -49,11 +50,15 @@ calls_get(const struct calls *c, uint64_t i)
 	return &c->ring[i % TOP_KEEP];
 }
 
-/* The oldest call still kept. */
+/*
+ * The oldest call still kept.  Calls name their comm and path by the ids
+ * of their section, whose names go with it: a new section starts afresh.
+ */
 static inline uint64_t
 calls_first(const struct calls *c)
 {
-	return c->n > TOP_KEEP ? c->n - TOP_KEEP : 0;
+	uint64_t first = c->n > TOP_KEEP ? c->n - TOP_KEEP : 0;
+	return first > c->base ? first : c->base;
 }
 
 enum column {

@@ -886,7 +886,7 @@ draw_table(struct top *t)
 			 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10]);
 		bool sel = i == t->sel[t->view];
 		if (sel)
-			attron(A_REVERSE);
+			attron(A_REVERSE | A_BOLD);
 		mvaddnstr(y, 0, line, cols);
 		if (cols > fixed - 2)
 			draw_spark(t, r->spark, SPARK_LEN);
@@ -915,7 +915,7 @@ draw_table(struct top *t)
 			(void)cy;
 			for (; cx < cols; cx++)
 				addch(' ');
-			attroff(A_REVERSE);
+			attroff(A_REVERSE | A_BOLD);
 		}
 	}
 	if (t->nrows == 0)
@@ -924,8 +924,8 @@ draw_table(struct top *t)
 	else if (t->nrows > (uint32_t)top_page(t)) {
 		/* Where the page is, when the rows do not fit. */
 		char where[64];
-		snprintf(where, sizeof(where), " rows %" PRIu32 "-%" PRIu32
-			 " of %" PRIu32 " ", first + 1, first +
+		snprintf(where, sizeof(where), "rows %" PRIu32 "-%" PRIu32
+			 " of %" PRIu32, first + 1, first +
 			 (uint32_t)top_page(t), t->nrows);
 		if ((int)strlen(where) < cols)
 			mvaddstr(3, cols - (int)strlen(where), where);
