@@ -317,12 +317,12 @@ pop_filter(void)
 	return true;
 }
 
-/* Narrow every view to the selected row (fd: the call's open file). */
+/* Narrow every view to the selected row (stream: the call's open file). */
 static void
-drill(bool fd)
+drill(void)
 {
 	char test[sizeof(top.filter)], msg[200];
-	if (!top_drill_expr(&top, fd, test, sizeof(test))) {
+	if (!top_drill_expr(&top, test, sizeof(test))) {
 		strlcpy(top.status, test, sizeof(top.status));
 		return;
 	}
@@ -453,14 +453,14 @@ handle_key(int ch)
 		else if (top.view == VIEW_FLAME)
 			top_flame_zoom_in(&top);
 		else if (top.view < VIEW_TABLES)
-			drill(false);
+			drill();
 		break;
 	case KEY_BACKSPACE: case 127: case 8: case 27:
 		step_back();
 		break;
 	case 't':
 		if (top.view == VIEW_STREAM)
-			drill(true);
+			drill();
 		break;
 	case 'n':
 		if (top.view == VIEW_STREAM && !top_stream_search(&top))
@@ -549,10 +549,30 @@ wait_input(int fd)
 	}
 }
 
+/*
+ * The stream view is live: between frames, while input keeps coming, its
+ * lines are redrawn at most every 100 ms (a frame's work is bounded by the
+ * calls kept, not by how many came).
+ */
+static void
+redraw_stream(void)
+{
+	static uint64_t drawn_at;
+	static struct timespec drawn;
+	if (!curses_on || top.paused || editing || help_shown ||
+	    top.view != VIEW_STREAM || top.detail ||
+	    drawn_at == top.calls.n || units_since_ns(&drawn) < 100000000)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &drawn);
+	drawn_at = top.calls.n;
+	top_draw(&top, false);
+}
+
 static void
 before_read(void *arg)
 {
 	(void)arg;
+	redraw_stream();
 	wait_input(reader.fd);
 }
 

@@ -145,9 +145,8 @@ struct top {
 	bool stream_follow;             /* the selection stays on the newest */
 	bool detail;                    /* stream: one call in full */
 	char search[128];               /* stream: the / text */
-	bool searching;
 
-	/* Processes: the last interval each was seen in, and exits. */
+	/* Processes: their exits and their parents. */
 	struct idmap exited;            /* pid -> interval of the exit + 1 */
 	struct idmap parents;           /* pid -> ppid + 1 */
 	uint32_t age_out;               /* intervals an exited one stays */
@@ -183,11 +182,11 @@ void top_move(struct top *t, long delta);
 /* Rows a page holds on the screen. */
 int top_page(const struct top *t);
 /*
- * The filter expression that narrows to the selected row (a table row or
- * a stream line) into buf; false with a reason in buf when it cannot.
- * fd: the open file of a stream line rather than the call.
+ * The filter expression that narrows to the selected row (a table row, or
+ * a stream line's open file) into buf; false with a reason in buf when it
+ * cannot.
  */
-bool top_drill_expr(struct top *t, bool fd, char *buf, size_t len);
+bool top_drill_expr(struct top *t, char *buf, size_t len);
 
 /* The calls: keep one; the one the stream view has selected (or NULL). */
 void calls_keep(struct calls *c, const struct ior_pair *p);

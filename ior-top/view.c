@@ -348,7 +348,7 @@ test_of(char *buf, size_t size, const char *field, const char *op,
 }
 
 bool
-top_drill_expr(struct top *t, bool fd, char *buf, size_t len)
+top_drill_expr(struct top *t, char *buf, size_t len)
 {
 	if (t->view == VIEW_STREAM) {
 		const struct ior_pair *p = top_selected_call(t);
@@ -360,14 +360,14 @@ top_drill_expr(struct top *t, bool fd, char *buf, size_t len)
 		const char *path = name_table_get(&t->input->names,
 						  IOR_NAME_PATH, p->path_id,
 						  &plen);
-		if (fd && p->fd < 0) {
+		/* A line's open file: its process's fd, while it named the path. */
+		if (p->fd < 0) {
 			snprintf(buf, len, "that call has no fd");
 			return false;
 		}
-		int n = fd ? snprintf(buf, len, "pid=%" PRIu32 " fd=%" PRId32,
-				      p->pid, p->fd) :
-			     snprintf(buf, len, "tid=%" PRIu32, p->tid);
-		if (fd && path && (n < 0 || (size_t)n >= len ||
+		int n = snprintf(buf, len, "pid=%" PRIu32 " fd=%" PRId32,
+				 p->pid, p->fd);
+		if (path && (n < 0 || (size_t)n >= len ||
 		    !test_of(buf + n, len - (size_t)n, " path", "=", path, plen))) {
 			snprintf(buf, len, "the path is too long to filter on");
 			return false;
