@@ -206,6 +206,10 @@ call_line(const struct top *t, const struct ior_pair *p, char *buf,
 		o = put_path(t, buf, size, o, p->path2_id, flags);
 	}
 	char en[16];
+	/* Entered, never returned by the end of its section: no result. */
+	if (p->pair_flags & IOR_PAIR_UNFINISHED)
+		return put_fmt(buf, size, o, ") = ? <unfinished after %s>",
+			       units_ns(p->latency_ns, b));
 	if (p->err)
 		o = put_fmt(buf, size, o, ") = -1 %s", errno_name(p->err, en));
 	else

@@ -490,6 +490,14 @@ eventually_lines() {
 	assert_equal "${#lines[@]}" 5
 	assert_line --index 0 --regexp '^22:13:21\.[0-9]{6} +300/300 +"gam\\x1bma" +openat\(/etc/missing\) = -1 ENOENT  <1\.00us>$'
 	[[ $output != *$'\e'* ]] || fail "an escape byte in the output"
+	# A call the section ended inside has no result to show.
+	printf '%s\n' 'section anchor=0,1700000000000000000' \
+		'syscall nr=0 name=read' 'name kind=comm id=1 value=x' \
+		'pair pid=1 nr=read t=1000 latency=500 comm=1 fd=0 pflags=128' \
+		pair_totals trailer | "$IOR_BIN/iorgen" > "$T/unfinished.ior"
+	run --separate-stderr env TZ=UTC "$IOR_BIN/ior-top" -b -v stream "$T/unfinished.ior"
+	assert_success
+	assert_line --regexp '^22:13:20\.000001 +1/1 +x +read\(0\) = \? <unfinished after 500ns>$'
 }
 
 @test "-b -v flame and -v latency print the icicle and the histograms" {
