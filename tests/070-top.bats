@@ -918,8 +918,11 @@ batch_names() {
 	wait_screen 'RATE +DIRECTORY *$'
 	grep -q 'view: dirs ' "$T/screen"
 	assert_rows "$(batch_names -v dirs)"
-	# Tab: the next view, after dirs the first again.
+	# Tab: the next view: after dirs the stream, flame and latency
+	# views (tests/071-top-console.bats), then the first again.
 	keys Tab
+	wait_screen 'view: stream '
+	keys Tab Tab Tab
 	wait_screen 'RATE +SYSCALL *$'
 	keys Tab
 	wait_screen 'RATE +FILE *$'
