@@ -25,6 +25,7 @@
 #include "agg.h"
 #include "escape.h"
 #include "filterstage.h"
+#include "fleet.h"
 #include "output.h"
 #include "stream.h"
 #include "units.h"
@@ -38,6 +39,7 @@ struct options {
 	double interval_s;              /* -i */
 	unsigned top;                   /* -n rows per table, 0 all */
 	bool top_given;
+	bool by_host;                   /* --by host */
 	double min_share;               /* -m percent of the root */
 	int argc;
 	char **argv;
@@ -45,7 +47,8 @@ struct options {
 
 struct agg_run {
 	struct options opt;
-	struct agg a;
+	struct fleet fleet;     /* the figures, by host */
+	struct agg *a;          /* what a report shows: all hosts, or one */
 	struct agg_input in;
 	struct stream_reader *r;
 	struct filter_stage *filter;    /* -F, or NULL */
@@ -83,6 +86,8 @@ usage(FILE *f, int status)
 "  -n ROWS     rows per table of the text report (default 10, 0 all)\n"
 "  -F EXPR     only the pairs EXPR matches, as ior-grep EXPR would keep\n"
 "              (--filter; docs/filter.md)\n"
+"  --by host   the text and JSON reports also per host, each host's own\n"
+"              figures after those of all (docs/fleet.md)\n"
 "  --text      the text report (the default when stdout is a terminal)\n"
 "  --json      one JSON document (docs/ior-agg.md)\n"
 "  --folded    folded stacks: flamegraph.pl, inferno, speedscope\n"
@@ -100,7 +105,8 @@ usage(FILE *f, int status)
 "  ior-pair run.ior | ior-agg\n"
 "  ior-pair run.ior | ior-agg -f 'comm;path' -w bytes -n 20 --text\n"
 "  ior-pair run.ior | ior-agg --json | jq '.syscalls[0]'\n"
-"  ior-pair run.ior | ior-agg -o host1.agg; ior-agg host1.agg host2.agg\n",
+"  ior-pair run.ior | ior-agg -o host1.agg; ior-agg host1.agg host2.agg\n"
+"  ior-agg --by host host1.agg host2.agg\n",
 		AGG_FIELDS_DEFAULT, agg_fields_help, AGG_MAX_NODES_DEFAULT);
 	exit(status);
 }
@@ -120,19 +126,43 @@ text_errnos(FILE *f, const struct agg_stat *s)
 	}
 }
 
+/*
+ * The table of hosts is the fleet's (lib/fleet.h), beside the aggregate's
+ * four kinds: KIND_HOST is no enum ior_agg_kind.
+ */
+#define KIND_HOST 0
+
+static struct agg_stat **
+table_rows(struct agg_run *ar, enum ior_agg_kind kind, uint32_t *n)
+{
+	if (kind == KIND_HOST)
+		return fleet_host_stats(&ar->fleet, n);
+	return agg_stats(ar->a, kind, n);
+}
+
+static const char *
+row_key(struct agg_run *ar, enum ior_agg_kind kind, const struct agg_stat *s,
+	size_t *len)
+{
+	if (kind == KIND_HOST)
+		return fleet_host_name(ar->fleet.hosts[s->key - 1], len);
+	return agg_stat_key(ar->a, kind, s, len);
+}
+
 static void
 text_table(struct agg_run *ar, enum ior_agg_kind kind, const char *title)
 {
 	FILE *f = ar->out;
 	uint32_t n;
-	struct agg_stat **v = agg_stats(&ar->a, kind, &n);
+	struct agg_stat **v = table_rows(ar, kind, &n);
 	if (n == 0) {
 		free(v);
 		return;
 	}
 	/* Syscalls and processes lead with their name; paths, long, come last. */
-	bool named_first = kind == IOR_AGG_SYSCALL || kind == IOR_AGG_PROCESS;
-	int key_width = kind == IOR_AGG_PROCESS ? 24 : 16;
+	bool named_first = kind == IOR_AGG_SYSCALL ||
+			   kind == IOR_AGG_PROCESS || kind == KIND_HOST;
+	int key_width = kind == IOR_AGG_SYSCALL ? 16 : 24;
 	uint32_t rows = ar->opt.top && ar->opt.top < n ? ar->opt.top : n;
 	fputc('\n', f);
 	if (named_first)
@@ -146,10 +176,12 @@ text_table(struct agg_run *ar, enum ior_agg_kind kind, const char *title)
 		const struct hist *h = &s->latency;
 		char b[11][UNITS_LEN];
 		size_t len;
-		const char *key = agg_stat_key(&ar->a, kind, s, &len);
+		const char *key = row_key(ar, kind, s, &len);
 		/* The name's column and the space after it. */
 		if (kind == IOR_AGG_SYSCALL) {
 			put_text_column(f, key, len, 0, 17);
+		} else if (kind == KIND_HOST) {
+			put_text_column(f, key, len, 0, 25);
 		} else if (kind == IOR_AGG_PROCESS) {
 			int n = fprintf(f, "%" PRIu32 " ", s->pid);
 			put_text_column(f, key, len, 0, n < 25 ? 25 - n : 0);
@@ -182,7 +214,7 @@ text_gaps(struct agg_run *ar)
 {
 	FILE *f = ar->out;
 	uint32_t n;
-	struct agg_stat **v = agg_stats(&ar->a, IOR_AGG_SYSCALL, &n);
+	struct agg_stat **v = agg_stats(ar->a, IOR_AGG_SYSCALL, &n);
 	uint32_t rows = ar->opt.top && ar->opt.top < n ? ar->opt.top : n;
 	if (n)
 		fprintf(f, "\n%-16s %10s %7s %7s %7s %7s %7s %7s   (time since the "
@@ -192,7 +224,7 @@ text_gaps(struct agg_run *ar)
 		const struct hist *h = &v[i]->gap;
 		char b[7][UNITS_LEN];
 		size_t len;
-		const char *key = agg_stat_key(&ar->a, IOR_AGG_SYSCALL, v[i],
+		const char *key = agg_stat_key(ar->a, IOR_AGG_SYSCALL, v[i],
 					       &len);
 		put_text_column(f, key, len, 0, 17);
 		fprintf(f, "%10s %7s %7s %7s %7s %7s %7s\n",
@@ -238,7 +270,7 @@ static void
 text_stacks(struct agg_run *ar)
 {
 	FILE *f = ar->out;
-	const struct trie *t = &ar->a.trie;
+	const struct trie *t = &ar->a->trie;
 	struct totals *inc = trie_inclusive(t);
 	uint64_t total = totals_weight(&inc[0], t->weight);
 	struct weighted *v = calloc(t->count, sizeof(*v));
@@ -254,7 +286,7 @@ text_stacks(struct agg_run *ar)
 	uint32_t rows = ar->opt.top && ar->opt.top < n ? ar->opt.top : n;
 	if (rows)
 		fprintf(f, "\nHEAVIEST STACKS by %s (%s)\n",
-			weight_name(t->weight), ar->a.fields.spec);
+			weight_name(t->weight), ar->a->fields.spec);
 	for (uint32_t i = 0; i < rows; i++) {
 		char b[UNITS_LEN];
 		uint64_t w = v[i].weight;
@@ -275,7 +307,7 @@ text_stacks(struct agg_run *ar)
 static void
 text_loss(struct agg_run *ar)
 {
-	const struct agg *a = &ar->a;
+	const struct agg *a = ar->a;
 	FILE *f = ar->out;
 	char b[4][UNITS_LEN];
 	if (a->lost)
@@ -300,25 +332,54 @@ text_loss(struct agg_run *ar)
 	}
 }
 
+/* The report of ar->a; all: of every host, with the table of hosts. */
 static void
-text_report(struct agg_run *ar)
+text_body(struct agg_run *ar, bool all)
 {
-	const struct agg *a = &ar->a;
+	const struct agg *a = ar->a;
 	FILE *f = ar->out;
 	char b[3][UNITS_LEN], t0[UNITS_LEN * 2], t1[UNITS_LEN * 2];
 	fprintf(f, "ior-agg: %s syscalls", units_count(a->pairs, b[0]));
+	if (all && fleet_hosts_used(&ar->fleet) > 1)
+		fprintf(f, " on %u hosts", fleet_hosts_used(&ar->fleet));
 	if (a->start_ns)
 		fprintf(f, " from %s to %s (%s)", units_realtime(a->start_ns, t0),
 			units_realtime(a->end_ns, t1) + 11,
 			units_ns(a->end_ns - a->start_ns, b[1]));
 	fputc('\n', f);
 	text_loss(ar);
+	/* One host's report is the report of a lone host, as it always was. */
+	if (all && fleet_hosts_used(&ar->fleet) > 1)
+		text_table(ar, KIND_HOST, "HOST");
 	text_table(ar, IOR_AGG_SYSCALL, "SYSCALL");
 	text_table(ar, IOR_AGG_PROCESS, "PROCESS (PID COMM)");
 	text_table(ar, IOR_AGG_FILE, "FILE");
 	text_table(ar, IOR_AGG_DIR, "DIRECTORY");
 	text_gaps(ar);
 	text_stacks(ar);
+}
+
+static void
+text_report(struct agg_run *ar)
+{
+	FILE *f = ar->out;
+	text_body(ar, true);
+	if (ar->opt.by_host) {
+		struct agg *all = ar->a;
+		for (uint32_t i = 0; i < ar->fleet.n; i++) {
+			size_t len;
+			const char *name = fleet_host_name(ar->fleet.hosts[i],
+							   &len);
+			if (!ar->fleet.hosts[i]->used)
+				continue;
+			fputs("\n=== host ", f);
+			put_text(f, name, len, TEXT_QUOTE);
+			fputs(" ===\n", f);
+			ar->a = &ar->fleet.hosts[i]->a;
+			text_body(ar, false);
+		}
+		ar->a = all;
+	}
 	fprintf(f, "\nLatency percentiles within 0.8%% (log-linear histograms); "
 		"tables sorted by total latency.\n");
 }
@@ -343,7 +404,7 @@ json_table(struct agg_run *ar, enum ior_agg_kind kind, const char *name,
 {
 	FILE *f = ar->out;
 	uint32_t n;
-	struct agg_stat **v = agg_stats(&ar->a, kind, &n);
+	struct agg_stat **v = table_rows(ar, kind, &n);
 	/* JSON has every row unless -n was given. */
 	uint32_t rows = ar->opt.top_given && ar->opt.top && ar->opt.top < n ?
 			ar->opt.top : n;
@@ -351,7 +412,7 @@ json_table(struct agg_run *ar, enum ior_agg_kind kind, const char *name,
 	for (uint32_t i = 0; i < rows; i++) {
 		const struct agg_stat *s = v[i];
 		size_t len;
-		const char *key = agg_stat_key(&ar->a, kind, s, &len);
+		const char *key = row_key(ar, kind, s, &len);
 		fprintf(f, "%s{", i ? "," : "");
 		if (kind == IOR_AGG_PROCESS)
 			fprintf(f, "\"pid\":%" PRIu32 ",", s->pid);
@@ -427,12 +488,13 @@ json_node(FILE *f, const struct trie *t, const struct totals *inc,
 	fputs("]}", f);
 }
 
+/* The members of a report of ar->a, after the opening brace. */
 static void
-json_report(struct agg_run *ar)
+json_body(struct agg_run *ar)
 {
-	const struct agg *a = &ar->a;
+	const struct agg *a = ar->a;
 	FILE *f = ar->out;
-	fprintf(f, "{\"version\":1,\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64
+	fprintf(f, "\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64
 		",\"pairs\":%" PRIu64, a->start_ns, a->end_ns, a->pairs);
 	if (ar->opt.interval_s > 0)
 		fprintf(f, ",\"sequence\":%" PRIu32, ar->sequence);
@@ -469,8 +531,38 @@ json_report(struct agg_run *ar)
 		",\"nodes\":%" PRIu32 ",\"root\":", weight_name(t->weight),
 		t->max_nodes, t->count);
 	json_node(f, t, inc, 0);
-	fputs("}}\n", f);
+	fputc('}', f);
 	free(inc);
+}
+
+static void
+json_report(struct agg_run *ar)
+{
+	FILE *f = ar->out;
+	fputs("{\"version\":1,", f);
+	json_body(ar);
+	/* Each host's totals, and with --by host each one's whole report. */
+	json_table(ar, KIND_HOST, "hosts", "host");
+	if (ar->opt.by_host) {
+		struct agg *all = ar->a;
+		fputs(",\"by_host\":[", f);
+		for (uint32_t i = 0, k = 0; i < ar->fleet.n; i++) {
+			size_t len;
+			const char *name = fleet_host_name(ar->fleet.hosts[i],
+							   &len);
+			if (!ar->fleet.hosts[i]->used)
+				continue;
+			fputs(k++ ? ",{\"host\":" : "{\"host\":", f);
+			put_json_string(f, name, len);
+			fputc(',', f);
+			ar->a = &ar->fleet.hosts[i]->a;
+			json_body(ar);
+			fputc('}', f);
+		}
+		fputc(']', f);
+		ar->a = all;
+	}
+	fputs("}\n", f);
 }
 
 /* ---- folded ---- */
@@ -478,7 +570,7 @@ json_report(struct agg_run *ar)
 static void
 folded_report(struct agg_run *ar)
 {
-	const struct agg *a = &ar->a;
+	const struct agg *a = ar->a;
 	const struct trie *t = &a->trie;
 	FILE *f = ar->out;
 	for (uint32_t n = 1; n < t->count; n++) {
@@ -538,28 +630,39 @@ open_output(struct agg_run *ar)
 		stream_write_section(&ar->w, ar->opt.argc, ar->opt.argv, 0, 0);
 }
 
+/* -m: fold the stacks lighter than share percent of the total. */
+static void
+prune(struct agg *a, double share)
+{
+	struct totals *inc = trie_inclusive(&a->trie);
+	uint64_t total = totals_weight(&inc[0], a->trie.weight);
+	free(inc);
+	trie_prune_below(&a->trie, (uint64_t)ceil((double)total * share /
+						  100.0));
+}
+
 static void
 emit(struct agg_run *ar, uint16_t flags)
 {
 	open_output(ar);
-	struct agg *a = &ar->a;
+	struct agg *a = ar->a = fleet_total(&ar->fleet);
 	ar->sequence++;
 	ar->total_pairs += a->pairs;
 	ar->total_lost += a->lost;
 	if (ar->opt.interval_s > 0)
 		flags |= IOR_AGG_PERIODIC;
 	if (ar->writer_open) {
-		agg_write_snapshot(a, &ar->w, ar->sequence,
-				   (uint32_t)(ar->opt.interval_s * 1000), flags);
+		fleet_write_snapshots(&ar->fleet, &ar->w, ar->sequence,
+				      (uint32_t)(ar->opt.interval_s * 1000),
+				      flags);
 		stream_writer_flush(&ar->w);
 	}
 	if (ar->output != OUT_STREAM) {
 		if (ar->opt.min_share > 0) {
-			struct totals *inc = trie_inclusive(&a->trie);
-			uint64_t total = totals_weight(&inc[0], a->trie.weight);
-			free(inc);
-			trie_prune_below(&a->trie, (uint64_t)ceil(
-				(double)total * ar->opt.min_share / 100.0));
+			prune(a, ar->opt.min_share);
+			for (uint32_t i = 0; ar->opt.by_host &&
+			     a != &ar->fleet.hosts[0]->a && i < ar->fleet.n; i++)
+				prune(&ar->fleet.hosts[i]->a, ar->opt.min_share);
 		}
 		if (ar->output == OUT_JSON)
 			json_report(ar);
@@ -580,11 +683,11 @@ emit(struct agg_run *ar, uint16_t flags)
 static void
 emit_interval(struct agg_run *ar)
 {
-	struct agg *a = &ar->a;
-	a->start_ns = ar->boundary - ar->interval_ns + ar->clock_to_real;
-	a->end_ns = ar->boundary + ar->clock_to_real;
+	fleet_set_span(&ar->fleet,
+		       ar->boundary - ar->interval_ns + ar->clock_to_real,
+		       ar->boundary + ar->clock_to_real);
 	emit(ar, 0);
-	agg_clear(a);
+	fleet_clear(&ar->fleet);
 	ar->boundary += ar->interval_ns;
 }
 
@@ -646,13 +749,18 @@ read_input(struct agg_run *ar, const char *path)
 		/* -F: what `ior-grep EXPR | ior-agg` would have read. */
 		if (ar->filter != NULL) {
 			f = filter_stage_before(ar->filter, r.type);
-			if (f != NULL &&
-			    !filter_stage_agg_other(&ar->in, f, IOR_FILTER))
-				ok = false;
+			if (f != NULL) {
+				fleet_route(&ar->fleet, &ar->in, f, IOR_FILTER);
+				if (!filter_stage_agg_other(&ar->in, f,
+							    IOR_FILTER))
+					ok = false;
+			}
 			rec = filter_stage_pass(ar->filter, r.type, rec, r.size);
 			if (rec == NULL)
 				continue;
 		}
+		/* Each host's records to its own aggregate (lib/fleet.h). */
+		fleet_route(&ar->fleet, &ar->in, rec, r.type);
 		if (r.type == IOR_PAIR)
 			on_pair(ar, (const void *)rec);
 		if (r.type == STREAM_SECTION) {
@@ -672,6 +780,7 @@ read_input(struct agg_run *ar, const char *path)
 	}
 	if (!filter_stage_agg_end(ar->filter, &ar->in))
 		ok = false;
+	fleet_settle(&ar->fleet, &ar->in);
 	if (r.status == STREAM_ERROR)
 		ok = false;
 	agg_input_finish(&ar->in);
@@ -690,6 +799,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "folded", no_argument, NULL, 'L' },
 		{ "filter", required_argument, NULL, 'F' },
+		{ "by", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
@@ -726,11 +836,20 @@ main(int argc, char **argv)
 		case 'J': ar.opt.output = OUT_JSON; break;
 		case 'L': ar.opt.output = OUT_FOLDED; break;
 		case 'F': expr = optarg; break;
+		case 'B':
+			if (strcmp(optarg, "host") != 0)
+				errx(2, "--by: unknown dimension '%s' (host)",
+				     optarg);
+			ar.opt.by_host = true;
+			break;
 		case VERSION_OPT: version_exit("ior-agg");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}
 	}
+	if (ar.opt.by_host && ar.opt.output == OUT_FOLDED)
+		errx(2, "--by host splits the text and JSON reports; folded "
+		     "stacks split by -f 'host;...'");
 	if (ar.opt.output == OUT_FOLDED && ar.opt.interval_s > 0)
 		errx(2, "--folded makes one set of stacks; it cannot be periodic");
 	if (max_nodes > 0 && max_nodes < 4)
@@ -748,11 +867,13 @@ main(int argc, char **argv)
 	if (!agg_fields_parse(fields_spec ? fields_spec : AGG_FIELDS_DEFAULT,
 			      &fields, why, sizeof(why)))
 		errx(2, "-f: %s", why);
-	agg_init(&ar.a, &fields, (uint32_t)max_nodes, (enum weight)weight);
-	ar.a.fields_fixed = fields_spec != NULL;
+	fleet_init(&ar.fleet, &fields, (uint32_t)max_nodes,
+		   (enum weight)weight);
+	ar.fleet.fields_fixed = fields_spec != NULL;
 	/* Folded stacks are the trie alone (a snapshot with -o is not). */
-	ar.a.trie_only = ar.opt.output == OUT_FOLDED && !ar.opt.stream_path;
-	agg_input_init(&ar.in, &ar.a, NULL);
+	ar.fleet.trie_only = ar.opt.output == OUT_FOLDED && !ar.opt.stream_path;
+	/* The first record, a section header, routes it to its host's. */
+	agg_input_init(&ar.in, fleet_total(&ar.fleet), NULL);
 	ar.out = stdout;
 	ar.interval_ns = (uint64_t)(ar.opt.interval_s * 1e9);
 	clock_gettime(CLOCK_MONOTONIC, &ar.last_emit);
@@ -765,18 +886,16 @@ main(int argc, char **argv)
 
 	/* What was read before any damage is reported, marked truncated. */
 	if (!ok)
-		ar.a.truncated = true;
-	if (ar.interval_ns && ar.boundary) {
+		fleet_set_truncated(&ar.fleet);
+	if (ar.interval_ns && ar.boundary)
 		/* The last interval ends at its last exit, or where it began. */
-		ar.a.start_ns = ar.boundary - ar.interval_ns + ar.clock_to_real;
-		if (ar.a.end_ns < ar.a.start_ns)
-			ar.a.end_ns = ar.a.start_ns;
-	}
+		fleet_set_span(&ar.fleet, ar.boundary - ar.interval_ns +
+			       ar.clock_to_real, 0);
 	if (ar.sections)
 		emit(&ar, IOR_AGG_FINAL);
 	if (ar.writer_open) {
 		/* A truncated input leaves a truncated output, as ior-pair does. */
-		if (!ar.a.truncated)
+		if (ok && !(ar.a && ar.a->truncated))
 			stream_write_trailer(&ar.w, ar.total_pairs, ar.total_lost,
 					     ar.stop_reason, ar.stop_status);
 		stream_writer_release(&ar.w);
@@ -784,7 +903,7 @@ main(int argc, char **argv)
 			err(1, "%s", ar.opt.stream_path);
 	}
 	agg_input_release(&ar.in);
-	agg_release(&ar.a);
+	fleet_release(&ar.fleet);
 	filter_stage_release(&filter);
 	return output_close(stdout, "<stdout>", ok ? 0 : 1);
 }

@@ -1120,6 +1120,11 @@ dump_agg_begin(struct dump *d, const struct ior_agg_begin *b, uint32_t size)
 	struct string_ref fields;
 	bool found = record_string_by_tag(b, size, b->str_off, b->nstrings,
 					  IOR_AGG_STR_FIELDS, &fields);
+	/* fleet merging (docs/fleet.md): the host the snapshot is of. */
+	struct string_ref host;
+	bool host_found = record_string_by_tag(b, size, b->str_off,
+					       b->nstrings, IOR_AGG_STR_HOST,
+					       &host);
 	if (d->json) {
 		fprintf(f, ",\"sequence\":%u,\"start_ns\":%" PRIu64
 			",\"end_ns\":%" PRIu64 ",\"pairs\":%" PRIu64
@@ -1138,13 +1143,23 @@ dump_agg_begin(struct dump *d, const struct ior_agg_begin *b, uint32_t size)
 			b->header.misc & IOR_AGG_FINAL ? "true" : "false",
 			b->header.misc & IOR_AGG_TRUNCATED ? "true" : "false");
 		json_string_ref(f, "fields", found, &fields);
+		if (host_found)
+			json_string_ref(f, "host", true, &host);
+		fprintf(f, ",\"continued\":%s",
+			b->header.misc & IOR_AGG_CONTINUED ? "true" : "false");
 		return;
 	}
 	fprintf(f, "# aggregate %u: %" PRIu64 " pairs, %" PRIu64 " lost, %u "
 		"stats, %u nodes by %s of ", b->sequence, (uint64_t)b->pairs,
 		(uint64_t)b->lost, b->stats, b->nodes, weight_name(b->weight));
 	text_string_ref(d, found, &fields);
-	fprintf(f, "%s%s\n", b->header.misc & IOR_AGG_FINAL ? ", final" : "",
+	if (host_found) {
+		fputs(", host ", f);
+		text_string_ref(d, true, &host);
+	}
+	fprintf(f, "%s%s%s\n", b->header.misc & IOR_AGG_CONTINUED ?
+		", continued" : "",
+		b->header.misc & IOR_AGG_FINAL ? ", final" : "",
 		b->header.misc & IOR_AGG_TRUNCATED ? ", TRUNCATED" : "");
 }
 

@@ -660,8 +660,12 @@ on_record(const struct ior_record *rec)
 	}
 	if (!agg_input_record(&input, rec))
 		return;
-	if (reader.type == IOR_AGG_END) {
-		/* A snapshot from ior-agg is one interval. */
+	if (reader.type == IOR_AGG_END &&
+	    !(input.snap_begin.header.misc & IOR_AGG_CONTINUED)) {
+		/*
+		 * A snapshot from ior-agg is one interval; one of several
+		 * hosts' (docs/fleet.md) ends it with the last host's.
+		 */
 		const struct ior_agg_begin *b = &input.snap_begin;
 		double secs = b->end_ns > b->start_ns ?
 			      (double)(b->end_ns - b->start_ns) / 1e9 : 0;

@@ -27,6 +27,7 @@ static const char *const field_names[FIELD_N] = {
 	[FIELD_DIRN] = "dirN",
 	[FIELD_ERRNO] = "errno",
 	[FIELD_FLAGS] = "flags",
+	[FIELD_HOST] = "host",
 };
 
 const char agg_fields_help[] =
@@ -36,7 +37,8 @@ const char agg_fields_help[] =
 "  path     the file, one frame             dir       its directory\n"
 "  base     its last component              tree      a frame per directory\n"
 "  dirN     its first N directory levels              level, then the file\n"
-"  errno    \"ok\" or the error's name         flags     the file's open flags\n";
+"  errno    \"ok\" or the error's name         flags     the file's open flags\n"
+"  host     the host the stream came from (docs/fleet.md)\n";
 
 /* What decides a field's frames, as a place in the pair record. */
 static struct agg_field_value
@@ -52,6 +54,8 @@ field_value(int field)
 	case FIELD_CLASS:
 	case FIELD_FAMILY: return AT(err, 16, 0xff);    /* family */
 	case FIELD_ERRNO: return AT(err, 0, 0xffff);
+	/* One host a section, and the caches start again at each section. */
+	case FIELD_HOST: return AT(path_id, 0, 0);
 	case FIELD_FLAGS: {
 		struct agg_field_value v = AT(flags, 0, ~0u);
 		v.no_file = 1;
@@ -213,8 +217,12 @@ agg_clear(struct agg *a)
 	bool fixed = a->fields_fixed, trie_only = a->trie_only;
 	uint32_t max_nodes = a->trie.max_nodes, generation = a->generation;
 	enum weight w = a->trie.weight;
+	const char *host = a->host;
+	uint16_t host_len = a->host_len;
 	agg_release(a);
 	agg_init(a, &fields, max_nodes, w);
+	a->host = host;
+	a->host_len = host_len;
 	a->fields_fixed = fixed;
 	a->trie_only = trie_only;
 	a->generation = generation + 1;
@@ -286,6 +294,12 @@ stat_merge(struct agg_stat *dst, const struct agg_stat *src)
 	hist_merge(&dst->gap, &src->gap);
 	for (uint32_t i = 0; i < src->nerrno; i++)
 		stat_add_errno(dst, src->errnos[i].err, src->errnos[i].count);
+}
+
+void
+agg_stat_merge(struct agg_stat *dst, const struct agg_stat *src)
+{
+	stat_merge(dst, src);
 }
 
 static void
@@ -595,6 +609,13 @@ pair_frames(const struct agg_input *in, const struct ior_pair *p,
 			break;
 		case FIELD_FLAGS:
 			flags_frame(b, p, path != NULL);
+			break;
+		case FIELD_HOST:
+			if (in->host_known)
+				frame(b, in->host, in->host_len);
+			else
+				frame(b, AGG_HOST_UNKNOWN,
+				      strlen(AGG_HOST_UNKNOWN));
 			break;
 		default: {
 			/* Fields of the path. */
@@ -1214,6 +1235,11 @@ agg_input_record(struct agg_input *in, const struct ior_record *rec)
 		in->clock_to_real = (int64_t)(s->anchor_realtime_ns -
 					      s->anchor_clock_ns);
 		in->section_lost = 0;
+		struct string_ref host;
+		in->host_known = section_string(s, IOR_HDR_HOSTNAME, &host);
+		in->host_len = in->host_known ? host.len : 0;
+		if (in->host_known)
+			memcpy(in->host, host.bytes, host.len);
 		return true;
 	}
 	case IOR_SYSCALL_NAME:
@@ -1380,7 +1406,9 @@ agg_write_snapshot(struct agg *a, struct stream_writer *w,
 		f->header.size = record_finish(fbuf, off);
 		stream_put(w, fbuf, f->header.size);
 	}
-	unsigned char buf[512];
+	/* The fields, and a host's name as long as a stream's string. */
+	static _Alignas(8) unsigned char buf[sizeof(struct ior_agg_begin) +
+					     2 * (8 + IOR_STRING_MAX)];
 	struct ior_agg_begin *b = (void *)buf;
 	uint32_t stats = 0;
 	for (unsigned k = IOR_AGG_SYSCALL; k <= IOR_AGG_DIR; k++)
@@ -1406,6 +1434,11 @@ agg_write_snapshot(struct agg *a, struct stream_writer *w,
 	uint32_t off = sizeof(*b);
 	record_add_string(b, &off, a->fields.spec, strlen(a->fields.spec),
 			  IOR_AGG_STR_FIELDS, 0);
+	if (a->host) {
+		record_add_string(b, &off, a->host, a->host_len,
+				  IOR_AGG_STR_HOST, 0);
+		b->nstrings++;
+	}
 	stream_put(w, b, record_finish(b, off));
 
 	for (unsigned k = IOR_AGG_SYSCALL; k <= IOR_AGG_DIR; k++) {

@@ -26,6 +26,8 @@
 #define AGG_FIELDS_DEFAULT "comm;syscall;path"
 #define AGG_MAX_NODES_DEFAULT 20000
 #define AGG_PROCESS_CACHE 256
+/* The host frame of a section whose header names none. */
+#define AGG_HOST_UNKNOWN "[unknown host]"
 
 enum agg_field {
 	FIELD_COMM,
@@ -41,6 +43,7 @@ enum agg_field {
 	FIELD_DIRN,             /* the first N directory levels ("dir2") */
 	FIELD_ERRNO,            /* "ok" or ENOENT ... */
 	FIELD_FLAGS,            /* the file's open flags */
+	FIELD_HOST,             /* the host of the section (its header) */
 	FIELD_N
 };
 
@@ -116,6 +119,13 @@ struct agg {
 	 */
 	bool dirs_stale;
 	uint32_t *dir_of, dir_of_cap;
+	/*
+	 * The host these figures are of (lib/fleet.h), written into each
+	 * snapshot's IOR_AGG_BEGIN; host == NULL: none named.  Borrowed:
+	 * the owner keeps the bytes alive as long as the aggregate.
+	 */
+	const char *host;
+	uint16_t host_len;
 };
 
 void agg_init(struct agg *a, const struct agg_fields *fields,
@@ -138,6 +148,12 @@ void agg_settle(struct agg *a);
 /* The key bytes of a stat. */
 const char *agg_stat_key(const struct agg *a, enum ior_agg_kind kind,
 			 const struct agg_stat *s, size_t *len);
+/*
+ * dst += src: counts, errnos, bytes, histograms (dst's key and pid stay).
+ * A stat made outside a table starts zeroed with hist_init() on both
+ * histograms; the caller frees its errnos and releases them.
+ */
+void agg_stat_merge(struct agg_stat *dst, const struct agg_stat *src);
 /* Stats of a table in an array the caller frees; *n set. */
 struct agg_stat **agg_stats(struct agg *a, enum ior_agg_kind kind,
 			    uint32_t *n);
@@ -182,6 +198,10 @@ struct agg_input {
 	uint32_t snap_nodes, snap_stats, *snap_map, snap_map_cap;
 	struct ior_agg_begin snap_begin;
 	bool raw_seen;          /* reported once */
+	/* The host the section header names, for the host field. */
+	bool host_known;
+	uint16_t host_len;
+	char host[IOR_STRING_MAX];
 };
 
 void agg_input_init(struct agg_input *in, struct agg *a,

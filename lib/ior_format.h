@@ -751,8 +751,15 @@ enum ior_stop_reason {
  * snapshot of a stream gives the aggregate of the whole input.  Strings
  * are inline; a snapshot does not depend on IOR_NAME records.
  *
- * IOR_AGG_BEGIN: misc: IOR_AGG_* flags.  One string, tag
- * IOR_AGG_STR_FIELDS: the trie's fields joined by ';' ("comm;syscall;path").
+ * IOR_AGG_BEGIN: misc: IOR_AGG_* flags.  Strings: tag IOR_AGG_STR_FIELDS,
+ * the trie's fields joined by ';' ("comm;syscall;path"), and, from ior-agg
+ * with fleet merging, tag IOR_AGG_STR_HOST: the host whose pairs the
+ * snapshot holds (the hostname of the section header the pairs came in;
+ * empty: a section that named none).  A snapshot without IOR_AGG_STR_HOST
+ * is of the host its own section header names.  An aggregate of several
+ * hosts is written as one snapshot per host, each but the last flagged
+ * IOR_AGG_CONTINUED, so hosts stay apart through any number of merges.
+ * (Old readers skip the string and the flag; no version change.)
  * Times are CLOCK_REALTIME ns, so snapshots from many hosts combine.
  *
  *	8	start_ns, end_ns	the span covered: the interval, or the
@@ -792,11 +799,16 @@ enum ior_agg_flags {
 	IOR_AGG_PERIODIC = 1 << 0,      /* one of a series (-i) */
 	IOR_AGG_FINAL = 1 << 1,         /* the producer's last snapshot */
 	IOR_AGG_TRUNCATED = 1 << 2,     /* its input ended without a trailer */
+	IOR_AGG_CONTINUED = 1 << 3,     /* the next snapshot is of the same
+					   span, another host's: a reader
+					   that shows intervals waits for the
+					   last */
 };
 enum ior_agg_string {
 	IOR_AGG_STR_FIELDS = 1,
 	IOR_AGG_STR_KEY = 2,            /* an IOR_AGG_STAT's key */
 	IOR_AGG_STR_LABEL = 3,          /* an IOR_AGG_NODE's label */
+	IOR_AGG_STR_HOST = 4,           /* an IOR_AGG_BEGIN's host */
 };
 /*
  * IOR_AGG_STAT: the statistics of one syscall, process, file or directory.

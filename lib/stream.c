@@ -710,6 +710,16 @@ void
 stream_write_section(struct stream_writer *w, int argc, char **argv,
 		     uint64_t anchor_clock_ns, uint64_t anchor_realtime_ns)
 {
+	stream_write_section_host(w, argc, argv, anchor_clock_ns,
+				  anchor_realtime_ns, NULL, 0);
+}
+
+void
+stream_write_section_host(struct stream_writer *w, int argc, char **argv,
+			  uint64_t anchor_clock_ns,
+			  uint64_t anchor_realtime_ns, const void *hostname,
+			  size_t hostname_len)
+{
 	static unsigned char buf[IOR_RECORD_MAX];
 	struct ior_section *s = (void *)buf;
 	char cmdline[IOR_STRING_MAX], host[256];
@@ -749,7 +759,11 @@ stream_write_section(struct stream_writer *w, int argc, char **argv,
 	record_add_string(s, &off, getprogname(), strlen(getprogname()),
 			  IOR_HDR_TOOL, 0);
 	record_add_string(s, &off, cmdline, len, IOR_HDR_CMDLINE, 0);
-	record_add_string(s, &off, host, strlen(host), IOR_HDR_HOSTNAME, 0);
+	if (hostname == NULL) {
+		hostname = host;
+		hostname_len = strlen(host);
+	}
+	record_add_string(s, &off, hostname, hostname_len, IOR_HDR_HOSTNAME, 0);
 	record_add_string(s, &off, u.release, strlen(u.release),
 			  IOR_HDR_KERNEL_RELEASE, 0);
 	record_add_string(s, &off, u.version, strlen(u.version),
