@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ior-dump - print any ior stream as strace-like text or JSON lines, or
- * count its records.  docs/ior-dump.md is the output contract.
+ * count its records, or give its pairs to other tools as CSV, flat rows or
+ * a timeline (rows.c).  docs/ior-dump.md is the output contract.
  */
 #include <err.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "names.h"
 #include "nav.h"
 #include "output.h"
+#include "rows.h"
 #include "stream.h"
 #include "trie.h"
 #include "syscalls.h"
@@ -47,6 +49,7 @@ struct dump {
 	bool bad_name;                  /* an IOR_NAME record was damage */
 	FILE *out;
 	struct nav *nav;                /* -F, --from, --to, -A, -B */
+	struct rows *rows;              /* --csv, --rows, --timeline, or NULL */
 	struct sysnames names;
 	struct stream_reader *in;      /* the input being read */
 	struct name_table strings;      /* IOR_NAME strings by kind and id */
@@ -89,7 +92,10 @@ usage(FILE *f, int status)
 	fprintf(f, "usage: ior-dump [--json] [--stats] [--wall] [-F EXPR] "
 		"[-A N] [-B N] [-C N]\n"
 		"                [--from SEQ|TIME] [--to SEQ|TIME] [-s N] "
-		"[--color[=WHEN]] [FILE ...]\n");
+		"[--color[=WHEN]] [FILE ...]\n"
+		"       ior-dump --csv | --rows | --timeline [-F EXPR] "
+		"[-A N] [-B N] [-C N]\n"
+		"                [--from SEQ|TIME] [--to SEQ|TIME] [FILE ...]\n");
 	if (status != 0)
 		exit(status);
 	fprintf(f, "\n"
@@ -109,13 +115,24 @@ usage(FILE *f, int status)
 "of 10 ms or more with a yellow latency; auto (the default, as --color)\n"
 "means on a terminal unless NO_COLOR is set and not empty.\n"
 "\n"
+"For other tools, the pairs only, with the host and wall-clock time of\n"
+"their section: --csv, one row per call under a header line (RFC 4180);\n"
+"--rows, the same columns as flat JSON lines (ClickHouse's JSONEachRow,\n"
+"DuckDB's read_json); --timeline, a Chrome trace-event JSON document,\n"
+"one slice per call on its thread, for Perfetto UI or chrome://tracing.\n"
+"-F, --from, --to and -A/-B/-C choose their pairs as the text's.\n"
+"\n"
 "EXAMPLES\n"
 "  sudo ior-capture -- ls | ior-dump\n"
 "  ior-dump --json run.ior | jq 'select(.type == \"exit\" and .errno)'\n"
 "  ior-dump --stats run.ior\n"
 "  ior-dump -F errors -B 3 run.pairs      # each failure and what led to it\n"
 "  ior-dump --from +2s --to +2.5s -s 40 run.pairs\n"
-"  ior-dump --from 1200 --to 1300 run.pairs\n");
+"  ior-dump --from 1200 --to 1300 run.pairs\n"
+"  ior-pair run.ior | ior-dump --csv > calls.csv\n"
+"  ior-pair run.ior | ior-dump --rows |\n"
+"      clickhouse-client --query 'INSERT INTO ior.pairs FORMAT JSONEachRow'\n"
+"  ior-pair run.ior | ior-dump --timeline > run.trace.json\n");
 	exit(status);
 }
 
@@ -1243,6 +1260,8 @@ show_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 {
 	if (d->stats)
 		count_record(d, rec, type, size);
+	else if (d->rows != NULL)
+		rows_record(d->rows, d->in, rec, type, size, &d->strings);
 	else
 		dump_record(d, rec, type, size);
 	output_check(d->out, "<stdout>");
@@ -1270,8 +1289,8 @@ show_selected(void *arg, const struct ior_record *rec, uint16_t type,
 	const char *bad;
 
 	if (flags & NAV_BREAK) {
-		/* As grep's: text only; a JSON line is one object, always. */
-		if (!d->json && !d->stats) {
+		/* As grep's: text only; other outputs are read by programs. */
+		if (!d->json && !d->stats && d->rows == NULL) {
 			color_on(d, SGR_BREAK);
 			fputs("--", d->out);
 			color_off(d);
@@ -1373,6 +1392,7 @@ main(int argc, char **argv)
 		{ "colour", optional_argument, NULL, OPT_COLOR },
 		{ "help", no_argument, NULL, 'h' },
 		VERSION_LONGOPT,
+		ROWS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static char outbuf[1 << 16];
@@ -1382,6 +1402,7 @@ main(int argc, char **argv)
 	struct nav_opts nopt = { 0 };
 	const char *color = "auto";
 	long long after = -1, before = -1, around = 0;
+	static struct rows rows;
 	int ch, status = 0;
 
 	while ((ch = getopt_long(argc, argv, "jwF:A:B:C:s:h", longopts,
@@ -1399,6 +1420,12 @@ main(int argc, char **argv)
 		case OPT_TO: nopt.to = optarg; break;
 		case OPT_COLOR: color = optarg ? optarg : "auto"; break;
 		case VERSION_OPT: version_exit("ior-dump");
+		case ROWS_CSV: case ROWS_JSON: case ROWS_TIMELINE:
+			if (d.rows != NULL && (int)rows.mode != ch)
+				usage(stderr, 2);
+			rows.mode = ch;
+			d.rows = &rows;
+			break;
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
 		}
@@ -1409,16 +1436,23 @@ main(int argc, char **argv)
 	if ((nopt.after || nopt.before) && nopt.filter == NULL)
 		errx(2, "-A, -B and -C show pairs around the matches of -F EXPR, "
 		     "and there is no -F");
-	d.color = color_wanted(color) && !d.json && !d.stats;
+	d.color = color_wanted(color) && !d.json && !d.stats && !d.rows;
+	/* One output format: rows are for programs, not --json's records. */
+	if (d.rows != NULL && (d.json || d.stats))
+		usage(stderr, 2);
 	output_init();
 	nav_init(&nav, &nopt, &d.strings);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	if (d.rows != NULL)
+		rows_init(&rows, rows.mode, stdout);
 	if (optind == argc)
 		status |= dump_input(&d, NULL);
 	for (int i = optind; i < argc; i++)
 		status |= dump_input(&d, argv[i]);
 	if (d.stats)
 		print_stats(&d);
+	if (d.rows != NULL)
+		status |= rows_finish(&rows);
 	nav_release(&nav);
 	return output_close(stdout, "<stdout>", status);
 }

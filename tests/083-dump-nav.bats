@@ -187,6 +187,19 @@ GEN
 	cmp "$T/ctx" "$T/both"
 }
 
+@test "--csv, --rows and --timeline see the pairs -F, --from/--to and context choose, with no -- line" {
+	"$IOR_BIN/ior-dump" --csv --from 3 --to 5 "$FIX" > "$T/csv"
+	assert_equal "$(cut -d, -f1 "$T/csv" | tr '\n' ' ')" "seq 3 4 5 "
+	"$IOR_BIN/ior-dump" --rows -F errors -C 1 "$FIX" > "$T/rows"
+	assert_equal "$(jq -c .seq "$T/rows" | tr '\n' ' ')" "3 4 5 7 8 9 "
+	"$IOR_BIN/ior-dump" --timeline --from +3ms --to +4ms "$FIX" > "$T/tl"
+	assert_equal "$(jq -c '[.traceEvents[] | select(.ph == "X") | .args.seq]' "$T/tl")" "[3,4]"
+	"$IOR_BIN/ior-dump" --csv --color=always -s 2 -F errors -B 1 "$FIX" > "$T/csv"
+	assert_equal "$(cut -d, -f1 "$T/csv" | tr '\n' ' ')" "seq 3 4 7 8 "
+	run grep -c $'\e' "$T/csv"
+	assert_output 0
+}
+
 @test "-s N cuts quoted strings to N bytes then ..., as strace; whole by default" {
 	"$IOR_BIN/iorgen" > "$T/s.ior" <<'GEN'
 section anchor=1000000000,1700000000000000000
