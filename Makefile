@@ -52,7 +52,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 
 TOOLS := ior-capture ior-dump ior-pair ior-grep ior-agg ior-flame ior-top \
 	ior-diff ior-tree ior-errors
-TESTBINS := workload iorgen
+TESTBINS := workload iorgen uring
 BINS := $(addprefix $(O)/bin/,$(TOOLS))
 
 LIB_SRC := $(wildcard lib/*.c)
@@ -135,6 +135,12 @@ $(O)/bin/workload: tests/workload.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+# io_uring workload (tests/046-io-uring.bats), with liburing
+$(O)/bin/uring: tests/uring.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -pthread -o $@ $< -luring
 
 $(O)/bin/iorgen: $(O)/obj/tests/iorgen.o $(O)/lib/libior.a
 	$(call msg,LD,$@)

@@ -673,3 +673,329 @@ int BPF_PROG(ior_task_rename, struct task_struct *task, const char *comm)
 	bpf_ringbuf_submit(c, BPF_RB_NO_WAKEUP);
 	return 0;
 }
+
+/*
+ * io_uring.  An io_uring operation passes through no syscall tracepoint:
+ * the kernel takes it from the submission ring inside io_uring_enter (or
+ * in the ring's SQPOLL thread) and completes it later, inline, from task
+ * work or in an io-wq worker thread.  Its own tracepoints frame it:
+ * io_uring_submit_req when it is taken (its op-specific fields prepared:
+ * the fd, the open path copied in), io_uring_complete when its CQE is
+ * posted.  The submit is scoped as a syscall of the submitter is; a
+ * request in scope is remembered by its address, and only its completion
+ * is written, wherever it runs.  These programs run on io_uring events
+ * only: nothing here touches the syscall path.
+ */
+
+/* uring_traced[opcode]: 1 when the selection traces that operation. */
+const volatile __u8 uring_traced[IOR_URING_OP_MAX];
+
+/* The kernel's io_uring constants the programs need (not in BTF). */
+#define IOR_PF_IO_WORKER 0x00000010     /* SQPOLL and io-wq threads */
+#define IOR_SETUP_SQPOLL (1u << 1)
+#define IOR_REQ_F_FIXED_FILE (1ull << 0)
+#define IOR_REQ_F_IO_LINK (1ull << 2)
+#define IOR_REQ_F_FORCE_ASYNC (1ull << 4)
+#define IOR_REQ_F_HARDLINK (1ull << 5)
+#define IOR_FFS_MASK (~3ul)             /* io_rsrc_node file_ptr flag bits */
+#define IOR_OP_OPENAT 18
+#define IOR_OP_CLOSE 19
+#define IOR_OP_STATX 21
+#define IOR_OP_OPENAT2 28
+
+/*
+ * The task that made a ring (io_uring_setup): an SQPOLL thread submits
+ * for it.  Rings made before the capture are not in it; their SQPOLL
+ * submissions are the process's, on its main thread.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);             /* struct io_ring_ctx * */
+	__type(value, __u64);           /* pid_tgid of its maker */
+} uring_owner SEC(".maps");
+
+struct uring_inflight {
+	__u32 pid;
+	__u32 tid;
+	__u64 ring;
+};
+
+/*
+ * Requests in scope, submitted and not yet completed.  LRU: a request
+ * that posts no completion (IOSQE_CQE_SKIP_SUCCESS) is forgotten when
+ * its address is reused or the map is full, never blocks a new one.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);             /* struct io_kiocb * */
+	__type(value, struct uring_inflight);
+} uring_inflight SEC(".maps");
+
+/*
+ * A fixed file is an index into the ring's file table; the process knows
+ * the file by an fd, if it kept one open.  uring_fd_cache remembers the
+ * fd a file was found at; it is checked against the fd table before use.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);             /* struct file * */
+	__type(value, __s32);
+} uring_fd_cache SEC(".maps");
+
+#define URING_FD_SCAN 256       /* fds searched for a fixed file's fd */
+
+#define URING_STR_OFF (sizeof(struct ior_uring_submit) + IOR_URING_ARGS * 8)
+#define URING_SCRATCH_SIZE (URING_STR_OFF + 4 + IOR_PATH_CAP + 16)
+
+struct uring_scratch {
+	__u8 buf[URING_SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct uring_scratch);
+} uring_scratch SEC(".maps");
+
+static __always_inline struct file *
+fd_file(struct file **fds, __u32 fd)
+{
+	struct file *f = NULL;
+
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* The fd of task's process at which file is open, or -1. */
+static __always_inline __s32
+uring_fd_of(struct task_struct *task, struct file *file)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	__u32 max = BPF_CORE_READ(fdt, max_fds);
+	__u64 key = (__u64)file;
+	__s32 *cached, fd = -1;
+
+	if (file == NULL || fds == NULL)
+		return -1;
+	cached = bpf_map_lookup_elem(&uring_fd_cache, &key);
+	if (cached && *cached >= 0 && (__u32)*cached < max &&
+	    fd_file(fds, *cached) == file)
+		return *cached;
+	for (__u32 i = 0; i < URING_FD_SCAN; i++) {
+		if (i >= max)
+			break;
+		if (fd_file(fds, i) == file) {
+			fd = i;
+			break;
+		}
+	}
+	if (fd >= 0)
+		bpf_map_update_elem(&uring_fd_cache, &key, &fd, BPF_ANY);
+	return fd;
+}
+
+/* The file at a fixed-file index of the ring, or NULL. */
+static __always_inline struct file *
+uring_fixed_file(struct io_ring_ctx *ctx, __u32 idx)
+{
+	struct io_rsrc_node **nodes, *node = NULL;
+
+	if (idx >= BPF_CORE_READ(ctx, file_table.data.nr))
+		return NULL;
+	nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
+	bpf_probe_read_kernel(&node, sizeof(node), &nodes[idx]);
+	if (node == NULL)
+		return NULL;
+	return (struct file *)(BPF_CORE_READ(node, file_ptr) & IOR_FFS_MASK);
+}
+
+/* A kernel string (a struct filename's name) as string tag 1 at off. */
+static __always_inline __u32
+uring_put_kstring(__u8 *buf, __u32 off, const char *kptr)
+{
+	struct ior_string *s = (void *)(buf + off);
+	long n = bpf_probe_read_kernel_str(buf + off + 4, IOR_PATH_CAP, kptr);
+	__u32 len = n > 0 ? n - 1 : 0;
+
+	len &= IOR_PATH_CAP - 1;
+	s->len = len;
+	s->flags = n <= 0 ? IOR_STRING_FAULT :
+		   n >= IOR_PATH_CAP ? IOR_STRING_TRUNCATED : 0;
+	s->tag = 1;
+	*(__u64 *)(buf + off + 4 + len) = 0;
+	return (off + 4 + len + 3) & ~3u;
+}
+
+SEC("tp_btf/io_uring_create")
+int BPF_PROG(ior_uring_create, int fd, void *ring, __u32 sq_entries,
+	     __u32 cq_entries, __u32 flags)
+{
+	__u64 pid_tgid, key = (__u64)ring;
+
+	if (current_in_scope(&pid_tgid))
+		bpf_map_update_elem(&uring_owner, &key, &pid_tgid, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), ring, key = (__u64)req;
+	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid, zero = 0, off;
+	__u32 opcode = BPF_CORE_READ(req, opcode), flags = 0, size;
+	__u64 req_flags = BPF_CORE_READ(req, flags);
+	struct io_ring_ctx *rctx = BPF_CORE_READ(req, ctx);
+	struct uring_inflight in;
+	struct ior_uring_submit *u;
+	struct uring_scratch *sc;
+	__u64 *args;
+	bool io_thread = BPF_CORE_READ(task, flags) & IOR_PF_IO_WORKER;
+
+	if (opcode >= IOR_URING_OP_MAX || !uring_traced[opcode & 0xff])
+		return 0;
+	ring = (__u64)rctx;
+	if (io_thread) {
+		/*
+		 * The SQPOLL thread took it from the ring: a thread of the
+		 * ring's process, but the submitter is who made the ring.
+		 */
+		__u64 *owner = bpf_map_lookup_elem(&uring_owner, &ring);
+
+		tid = owner && (*owner >> 32) == tgid ? (__u32)*owner : tgid;
+		flags |= IOR_URING_SQPOLL;
+	}
+	if (!in_scope(tgid, tid, false))
+		return 0;
+	if (filter_comm_len) {
+		char comm[IOR_COMM_LEN];
+
+		/* An SQPOLL thread is "iou-sqp-PID": ask its process's. */
+		if (io_thread)
+			BPF_CORE_READ_STR_INTO(&comm, task, group_leader, comm);
+		else
+			bpf_get_current_comm(comm, sizeof(comm));
+		if (!comm_matches(comm))
+			return 0;
+	}
+	if (req_flags & IOR_REQ_F_FORCE_ASYNC)
+		flags |= IOR_URING_FORCE_ASYNC;
+	if (req_flags & (IOR_REQ_F_IO_LINK | IOR_REQ_F_HARDLINK))
+		flags |= IOR_URING_LINK;
+
+	sc = bpf_map_lookup_elem(&uring_scratch, &zero);
+	if (!sc)
+		return 0;
+	u = (void *)sc->buf;
+	args = (void *)(sc->buf + sizeof(*u));
+	u->header.type = IOR_URING_SUBMIT;
+	u->header.misc = opcode;
+	u->time_ns = bpf_ktime_get_ns();
+	u->pid = tgid;
+	u->tid = tid;
+	u->nargs = IOR_URING_ARGS;
+	u->nstrings = 0;
+	u->str_off = URING_STR_OFF;
+	u->ring = ring;
+	u->req = key;
+	u->user_data = BPF_CORE_READ(req, cqe.user_data);
+	/* Set by io_init_req for operations on a file; else not an fd. */
+	args[0] = (__u64)(__s64)BPF_CORE_READ(req, cqe.fd);
+	args[1] = (__u64)-1;
+	args[2] = 0;
+	off = URING_STR_OFF;
+	/* The request's op-specific part (io_kiocb_to_cmd) is prepared. */
+	if (opcode == IOR_OP_OPENAT || opcode == IOR_OP_OPENAT2) {
+		struct io_open *o = (void *)&req->cmd;
+		__u32 slot = BPF_CORE_READ(o, file_slot);
+
+		args[0] = (__u64)(__s64)BPF_CORE_READ(o, dfd);
+		args[2] = BPF_CORE_READ(o, how.flags);
+		if (slot) {     /* a direct descriptor: no fd in the table */
+			args[1] = slot - 1;
+			flags |= IOR_URING_FIXED;
+		}
+		off = uring_put_kstring(sc->buf, off,
+					BPF_CORE_READ(o, filename, name));
+		u->nstrings = 1;
+	} else if (opcode == IOR_OP_STATX) {
+		struct io_statx *x = (void *)&req->cmd;
+
+		args[0] = (__u64)(__s64)BPF_CORE_READ(x, dfd);
+		off = uring_put_kstring(sc->buf, off,
+					BPF_CORE_READ(x, filename, name));
+		u->nstrings = 1;
+	} else if (opcode == IOR_OP_CLOSE) {
+		struct io_close *c = (void *)&req->cmd;
+		__u32 slot = BPF_CORE_READ(c, file_slot);
+
+		args[0] = (__u64)(__s64)BPF_CORE_READ(c, fd);
+		if (slot) {
+			args[0] = (__u64)-1;
+			args[1] = slot - 1;
+			flags |= IOR_URING_FIXED;
+		}
+	} else if (req_flags & IOR_REQ_F_FIXED_FILE) {
+		__u32 idx = (__u32)args[0];
+
+		args[1] = idx;
+		args[0] = (__u64)(__s64)uring_fd_of(task,
+						    uring_fixed_file(rctx, idx));
+		flags |= IOR_URING_FIXED;
+	}
+	u->flags = flags;
+	size = (off + 7) & ~7u;
+	if (size > URING_SCRATCH_SIZE)
+		return 0;
+	u->header.size = size;
+	in.pid = tgid;
+	in.tid = tid;
+	in.ring = ring;
+	if (bpf_map_update_elem(&uring_inflight, &key, &in, BPF_ANY))
+		return 0;
+	if (bpf_ringbuf_output(&events, sc->buf, size, BPF_RB_NO_WAKEUP)) {
+		count_loss();
+		bpf_map_delete_elem(&uring_inflight, &key);
+	}
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(ior_uring_complete, struct io_ring_ctx *rctx, void *req,
+	     struct io_uring_cqe *cqe)
+{
+	__u64 key = (__u64)req;
+	struct uring_inflight *in = bpf_map_lookup_elem(&uring_inflight, &key);
+	struct ior_uring_complete *c;
+	__u32 cflags;
+
+	if (!in)
+		return 0;
+	cflags = BPF_CORE_READ(cqe, flags);
+	c = bpf_ringbuf_reserve(&events, sizeof(*c), 0);
+	if (!c) {
+		count_loss();
+	} else {
+		c->header.type = IOR_URING_COMPLETE;
+		c->header.misc = BPF_CORE_READ((struct io_kiocb *)req, opcode);
+		c->header.size = sizeof(*c);
+		c->time_ns = bpf_ktime_get_ns();
+		c->pid = in->pid;
+		c->tid = in->tid;
+		c->ring = in->ring;
+		c->req = key;
+		c->res = BPF_CORE_READ(cqe, res);
+		c->cflags = cflags;
+		c->exec_tid = (__u32)bpf_get_current_pid_tgid();
+		c->reserved = 0;
+		bpf_ringbuf_submit(c, BPF_RB_NO_WAKEUP);
+	}
+	if (!(cflags & IOR_URING_CQE_F_MORE))
+		bpf_map_delete_elem(&uring_inflight, &key);
+	return 0;
+}

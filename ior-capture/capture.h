@@ -17,6 +17,14 @@ struct selection {
 	bool wanted[IOR_NR_MAX];        /* selected, whether or not present */
 	unsigned traced, missing;
 	char missing_names[512];        /* for the note on stderr */
+	/*
+	 * io_uring operations traced, by opcode: those of a selected family,
+	 * every one when io_uring_enter is selected; none when the kernel
+	 * has no io_uring tracepoints (uring_missing).  Without any, the
+	 * io_uring programs are not loaded.
+	 */
+	uint8_t uring[IOR_URING_OP_MAX];
+	bool uring_missing, uring_any;
 };
 
 /*

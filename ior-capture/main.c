@@ -60,7 +60,7 @@ struct capture {
 	uint64_t events;
 	uint64_t *lost_seen;    /* per cpu */
 	uint64_t lost_total;
-	uint64_t missed_seen[8];        /* per program, in bpf_object order */
+	uint64_t missed_seen[16];       /* per program, in bpf_object order */
 	uint64_t missed_total;
 	int ncpus;
 };
@@ -412,6 +412,14 @@ open_bpf(struct capture *c, const struct options *o,
 		err(1, "cannot open the BPF program");
 	memcpy((void *)skel->rodata->syscall_conf, sel->conf,
 	       sizeof(sel->conf));
+	memcpy((void *)skel->rodata->uring_traced, sel->uring,
+	       sizeof(sel->uring));
+	if (!sel->uring_any) {
+		bpf_program__set_autoload(skel->progs.ior_uring_create, false);
+		bpf_program__set_autoload(skel->progs.ior_uring_submit, false);
+		bpf_program__set_autoload(skel->progs.ior_uring_complete,
+					  false);
+	}
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->filter_tid = o->tid;
 	if (o->npids == 1 && !o->follow)

@@ -17,6 +17,7 @@
 
 #include "capture.h"
 #include "syscalls.h"
+#include "uring.h"
 
 static const char *const tracefs_candidates[] = {
 	"/sys/kernel/tracing",
@@ -212,6 +213,38 @@ apply_list(struct selection *sel, const char *list)
 	free(copy);
 }
 
+/*
+ * io_uring operations follow the families selected: -e %read traces
+ * io_uring:read as well as read(2).  Selecting io_uring_enter (as "all"
+ * does) traces every operation, the family-less ones (nop, timeout ...)
+ * too.  A kernel without the io_uring tracepoints (or built without
+ * io_uring) traces none, silently: there is nothing of it to miss.
+ */
+static void
+uring_select(struct selection *sel)
+{
+	bool family[IOR_FAMILY_COUNT] = { false };
+	int enter = syscall_nr("io_uring_enter");
+	bool all = enter >= 0 && enter < IOR_NR_MAX && sel->wanted[enter];
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/events/io_uring/io_uring_submit_req",
+		 tracefs_dir());
+	if (access(path, F_OK) != 0) {
+		sel->uring_missing = true;
+		return;
+	}
+	for (int nr = 0; nr < IOR_NR_MAX; nr++)
+		if (sel->wanted[nr] && sel->family[nr] < IOR_FAMILY_COUNT)
+			family[sel->family[nr]] = true;
+	for (unsigned op = 0; op < IOR_URING_OP_MAX; op++) {
+		enum ior_family f = uring_op_family(op);
+
+		sel->uring[op] = all || (f != IOR_FAMILY_OTHER && family[f]);
+		sel->uring_any |= sel->uring[op];
+	}
+}
+
 void
 selection_build(struct selection *sel, const char *list)
 {
@@ -250,6 +283,7 @@ selection_build(struct selection *sel, const char *list)
 			sel->conf[nr] |= IOR_CONF_NOREREAD;
 		sel->traced++;
 	}
+	uring_select(sel);
 }
 
 void
@@ -272,6 +306,33 @@ selection_write(const struct selection *sel, struct stream_writer *w)
 		s->path_args = IOR_CONF_STRINGS(sel->conf[nr]);
 		s->flags = sel->conf[nr] ? IOR_SYSNAME_TRACED :
 					   IOR_SYSNAME_MISSING;
+		s->str_off = sizeof(*s);
+		s->nstrings = 1;
+		record_add_string(s, &off, name, strlen(name), 0, 0);
+		stream_put(w, s, record_finish(s, off));
+	}
+	/* io_uring operations, as syscalls numbered past the real ones */
+	for (unsigned op = 0; op < IOR_URING_OP_MAX; op++) {
+		const char *name = uring_op_name(op);
+		struct ior_syscall_name *s;
+		unsigned char buf[128];
+		uint32_t off = sizeof(*s);
+		char other[32];
+
+		if (!sel->uring[op])
+			continue;
+		if (name == NULL) {
+			snprintf(other, sizeof(other), "io_uring:op_%u", op);
+			name = other;
+		}
+		s = (void *)buf;
+		memset(s, 0, sizeof(*s));
+		s->header.type = IOR_SYSCALL_NAME;
+		s->nr = IOR_URING_NR_BASE + op;
+		s->nargs = IOR_URING_ARGS;
+		s->family = uring_op_family(op);
+		s->path_args = uring_op_has_path(op) ? 1u << 1 : 0;
+		s->flags = IOR_SYSNAME_TRACED;
 		s->str_off = sizeof(*s);
 		s->nstrings = 1;
 		record_add_string(s, &off, name, strlen(name), 0, 0);

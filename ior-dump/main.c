@@ -594,6 +594,117 @@ dump_strings(struct dump *d, const struct ior_syscall_strings *x,
 }
 
 static void
+text_uring_flags(FILE *f, uint32_t flags)
+{
+	static const char *const names[] = { "fixed", "sqpoll", "async",
+					     "link" };
+	const char *sep = " [";
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & (1u << i)) {
+			fprintf(f, "%s%s", sep, names[i]);
+			sep = ",";
+		}
+	if (sep[0] == ',')
+		putc(']', f);
+}
+
+/* An io_uring submission: read as an enter, the ring fields after it. */
+static void
+dump_uring_submit(struct dump *d, const struct ior_uring_submit *u,
+		  uint32_t size)
+{
+	const uint64_t *args = (const void *)(u + 1);
+	unsigned nargs = u->nargs > IOR_ARGS_MAX ? IOR_ARGS_MAX : u->nargs;
+	char nbuf[24];
+	unsigned nr = IOR_URING_NR_BASE + u->header.misc;
+	const char *name = sysnames_get(&d->names, nr, nbuf);
+	struct string_ref s;
+	FILE *f = d->out;
+
+	if (sizeof(*u) + nargs * 8u > size)
+		nargs = size > sizeof(*u) ? (size - sizeof(*u)) / 8 : 0;
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"nr\":%u,\"opcode\":%u", (uint64_t)u->time_ns, u->pid,
+			u->tid, nr, u->header.misc);
+		json_strz(f, "syscall", name);
+		fprintf(f, ",\"ring\":%" PRIu64 ",\"req\":%" PRIu64
+			",\"user_data\":%" PRIu64 ",\"flags\":%u,\"args\":[",
+			(uint64_t)u->ring, (uint64_t)u->req,
+			(uint64_t)u->user_data, u->flags);
+		for (unsigned i = 0; i < nargs; i++)
+			fprintf(f, "%s%" PRIu64, i ? "," : "", args[i]);
+		putc(']', f);
+		if (record_string_by_tag(u, size, u->str_off, u->nstrings, 1,
+					 &s)) {
+			json_bytes(f, "path", s.bytes, s.len);
+			if (s.flags & IOR_STRING_FAULT)
+				fputs(",\"fault\":true", f);
+		}
+		return;
+	}
+	text_who(d, u->time_ns, u->pid, u->tid);
+	fputs("> ", f);
+	put_text_str(f, name, 0);
+	putc('(', f);
+	for (unsigned i = 0; i < nargs; i++) {
+		if (i)
+			fputs(", ", f);
+		if (i == 1 && record_string_by_tag(u, size, u->str_off,
+						   u->nstrings, 1, &s))
+			text_string_ref(d, true, &s);
+		else
+			text_arg(f, args[i]);
+	}
+	fprintf(f, ") ring 0x%" PRIx64 " req 0x%" PRIx64 " user_data 0x%"
+		PRIx64, (uint64_t)u->ring, (uint64_t)u->req,
+		(uint64_t)u->user_data);
+	text_uring_flags(f, u->flags);
+	putc('\n', f);
+}
+
+static void
+dump_uring_complete(struct dump *d, const struct ior_uring_complete *c)
+{
+	char nbuf[24];
+	unsigned nr = IOR_URING_NR_BASE + c->header.misc;
+	const char *name = sysnames_get(&d->names, nr, nbuf);
+	bool failed = c->res < 0 && c->res >= -4095;
+	const char *ename = failed ? strerrorname_np(-c->res) : NULL;
+	char num[16];
+	FILE *f = d->out;
+
+	snprintf(num, sizeof(num), "E%d", -c->res);
+	if (d->json) {
+		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"nr\":%u,\"opcode\":%u", (uint64_t)c->time_ns, c->pid,
+			c->tid, nr, c->header.misc);
+		json_strz(f, "syscall", name);
+		fprintf(f, ",\"ring\":%" PRIu64 ",\"req\":%" PRIu64
+			",\"ret\":%d,\"cflags\":%u,\"exec_tid\":%u",
+			(uint64_t)c->ring, (uint64_t)c->req, c->res, c->cflags,
+			c->exec_tid);
+		if (failed)
+			json_strz(f, "errno", ename ? ename : num);
+		return;
+	}
+	text_who(d, c->time_ns, c->pid, c->tid);
+	fputs("< ", f);
+	put_text_str(f, name, 0);
+	if (failed)
+		fprintf(f, " = -1 %s", ename ? ename : num);
+	else
+		fprintf(f, " = %d", c->res);
+	fprintf(f, " req 0x%" PRIx64, (uint64_t)c->req);
+	if (c->exec_tid != c->tid)
+		fprintf(f, " (in tid %u)", c->exec_tid);
+	if (c->cflags & IOR_URING_CQE_F_MORE)
+		fputs(" [more]", f);
+	putc('\n', f);
+}
+
+static void
 dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 {
 	const struct ior_syscall_exit_fds *xf = (const void *)x;
@@ -1112,6 +1223,12 @@ dump_record(struct dump *d, const struct ior_record *rec, uint16_t type,
 		}
 		break;
 	}
+	case IOR_URING_SUBMIT:
+		dump_uring_submit(d, (const void *)rec, size);
+		break;
+	case IOR_URING_COMPLETE:
+		dump_uring_complete(d, (const void *)rec);
+		break;
 	case IOR_SYSCALL_STRINGS:
 		dump_strings(d, (const void *)rec, size);
 		break;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/tree.h>
 #include <unistd.h>
 
 #include "fdtable.h"
@@ -78,6 +79,7 @@ struct pending {
 	bool cwd_unknown;       /* ... or against a cwd not known for certain */
 	bool has_fdpair;        /* the exit carried two new fds */
 	int32_t fdpair[2];
+	const struct rule *rule;        /* instead of the number's, or NULL */
 };
 
 struct thread {
@@ -102,8 +104,34 @@ struct thread {
 	struct pending ip;
 };
 
+/*
+ * An io_uring request in flight: submitted, its completion not seen.  It
+ * pairs as a call of its own, on a thread of its own that stands for the
+ * submitter (same process, fd table, comm, tid): a thread may have many
+ * requests in flight, and they complete in any order, anywhere.
+ */
+struct uring_req {
+	RB_ENTRY(uring_req) link;
+	uint64_t ring, req;
+	struct thread t;
+};
+
+static int
+uring_req_cmp(const struct uring_req *a, const struct uring_req *b)
+{
+	if (a->req != b->req)
+		return a->req < b->req ? -1 : 1;
+	return a->ring < b->ring ? -1 : a->ring > b->ring;
+}
+
+RB_HEAD(uring_tree, uring_req);
+/* As lib/names.c: libbsd leaves __unused undefined. */
+RB_GENERATE_INTERNAL(uring_tree, uring_req, link, uring_req_cmp,
+		     __attribute__((unused)) static)
+
 struct pairer {
 	struct stream_writer out;
+	struct uring_tree uring;        /* requests in flight */
 	struct sysnames names;
 	const struct rule *rule[SYSNAMES_MAX];
 	struct idmap threads, processes;
@@ -858,7 +886,7 @@ static void
 emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 	  uint8_t extra_flags)
 {
-	const struct rule *r = rule_of(pr, t->p.nr);
+	const struct rule *r = t->p.rule ? t->p.rule : rule_of(pr, t->p.nr);
 	struct ior_pair *p, tmp;
 
 	memset(&tmp, 0, sizeof(tmp));
@@ -981,6 +1009,132 @@ on_exit_record(struct pairer *pr, const struct ior_syscall_exit *x,
 		if (r != NULL && r->kind == K_SIGRETURN && t->interrupted &&
 		    x->ret == -EINTR)
 			flush_interrupted(pr, t, x->time_ns, -EINTR, 0);
+	}
+}
+
+/* Direct descriptors (a fixed-file slot, no fd): the table stays. */
+static const struct rule uring_direct_open = {
+	"io_uring:openat", K_PATH, -1, 0, 1, -1, -1, -1, 2, NULL, false
+};
+static const struct rule uring_direct_close = {
+	"io_uring:close", K_NONE, -1, -1, -1, -1, -1, -1, -1, NULL, false
+};
+
+static void
+uring_req_free(struct pairer *pr, struct uring_req *u)
+{
+	RB_REMOVE(uring_tree, &pr->uring, u);
+	process_unref(u->t.proc);
+	free(u);
+}
+
+/*
+ * An io_uring submission: an enter on the request's own thread.  Its
+ * path resolves now, against the tables as they are at submission.
+ */
+static void
+on_uring_submit(struct pairer *pr, const struct ior_uring_submit *e,
+		uint32_t size)
+{
+	struct thread *owner = thread_get(pr, e->pid, e->tid);
+	struct uring_req key = { .ring = e->ring, .req = e->req }, *u;
+	const struct rule *r;
+	const uint64_t *args = (const void *)(e + 1);
+	struct string_ref strs[IOR_ARGS_MAX];
+	bool have[IOR_ARGS_MAX] = { false };
+	unsigned nargs = e->nargs > IOR_ARGS_MAX ? IOR_ARGS_MAX : e->nargs;
+
+	if (sizeof(*e) + nargs * 8u > size)
+		nargs = size > sizeof(*e) ? (size - sizeof(*e)) / 8 : 0;
+	if ((u = RB_FIND(uring_tree, &pr->uring, &key)) != NULL) {
+		/* The address was reused: its completion never came. */
+		pr->totals.unmatched_enters++;
+		uring_req_free(pr, u);
+	}
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		err(1, "calloc");
+	u->ring = e->ring;
+	u->req = e->req;
+	u->t.tid = owner->tid;
+	u->t.proc = owner->proc;
+	u->t.proc->refs++;
+	u->t.comm_id = owner->comm_id;
+	u->t.busy = true;
+	u->t.p.time_ns = e->time_ns;
+	u->t.p.nr = IOR_URING_NR_BASE + e->header.misc;
+	u->t.p.exit_nr = u->t.p.nr;
+	u->t.p.nargs = nargs;
+	u->t.p.comm_id = owner->comm_id;
+	for (unsigned i = 0; i < nargs; i++)
+		u->t.p.args[i] = args[i];
+	RB_INSERT(uring_tree, &pr->uring, u);
+	if ((r = rule_of(pr, u->t.p.nr)) == NULL)
+		return;
+	if (e->flags & IOR_URING_FIXED) {
+		if (r->kind == K_OPEN)
+			r = u->t.p.rule = &uring_direct_open;
+		else if (r->kind == K_CLOSE)
+			r = u->t.p.rule = &uring_direct_close;
+		else if (nargs > 1 && r->fd >= 0 &&
+			 fd_arg(u->t.p.args[r->fd]) < 0) {
+			/* Registered, and no fd of the process holds it. */
+			char name[48];
+
+			snprintf(name, sizeof(name), "<fixed file %" PRId64 ">",
+				 (int64_t)u->t.p.args[1]);
+			u->t.p.resolved[0] = intern_str(&pr->paths, name);
+			return;
+		}
+	}
+	for (unsigned i = 0; i < e->nstrings; i++) {
+		struct string_ref s;
+
+		if (record_string_at(e, size, e->str_off, e->nstrings, i, &s) &&
+		    s.tag < IOR_ARGS_MAX) {
+			strs[s.tag] = s;
+			have[s.tag] = true;
+		}
+	}
+	u->t.p.resolved[0] = resolve(pr, &u->t, r->dirfd, r->path, strs, have);
+}
+
+static void
+on_uring_complete(struct pairer *pr, const struct ior_uring_complete *c)
+{
+	struct uring_req key = { .ring = c->ring, .req = c->req }, *u;
+
+	if ((u = RB_FIND(uring_tree, &pr->uring, &key)) == NULL) {
+		pr->totals.unmatched_exits++;   /* its submit was lost */
+		return;
+	}
+	emit_pair(pr, &u->t, c->time_ns, c->res, 0);
+	if (c->cflags & IOR_URING_CQE_F_MORE) {
+		/* Multishot: the next completion counts from this one. */
+		u->t.busy = true;
+		u->t.p.time_ns = c->time_ns;
+		return;
+	}
+	uring_req_free(pr, u);
+}
+
+/*
+ * The section ends: requests in flight are unfinished calls, or dropped.
+ * Loss drops them too: the completion of any may be what was lost, and an
+ * unfinished call would be invented.
+ */
+static void
+end_uring(struct pairer *pr, bool clean)
+{
+	struct uring_req *u, *next;
+
+	RB_FOREACH_SAFE(u, uring_tree, &pr->uring, next) {
+		if (clean) {
+			emit_pair(pr, &u->t, pr->end_ns, -512,
+				  IOR_PAIR_UNFINISHED);
+			pr->totals.pairs--;
+		}
+		pr->totals.unmatched_enters++;
+		uring_req_free(pr, u);
 	}
 }
 
@@ -1194,6 +1348,7 @@ close_section(struct pairer *pr, const struct ior_trailer *in)
 	pr->end_ns = in != NULL ? in->time_ns : 0;
 	idmap_foreach(&pr->threads, in != NULL ? end_pending : drop_pending,
 		      pr);
+	end_uring(pr, in != NULL);
 	t = stream_reserve(&pr->out, IOR_PAIR_TOTALS, 0, sizeof(*t));
 	memcpy((char *)t + sizeof(t->header),
 	       (char *)&pr->totals + sizeof(t->header),
@@ -1276,6 +1431,7 @@ pair_input(struct pairer *pr, const char *path)
 		case IOR_LOSS:
 			pr->totals.lost += ((const struct ior_loss *)rec)->lost;
 			idmap_foreach(&pr->threads, drop_pending, pr);
+			end_uring(pr, false);
 			break;
 		case IOR_MISS: {
 			/* Skipped program runs are events lost as well. */
@@ -1284,10 +1440,17 @@ pair_input(struct pairer *pr, const char *path)
 			pr->totals.lost += n;
 			pr->totals.missed += n;
 			idmap_foreach(&pr->threads, drop_pending, pr);
+			end_uring(pr, false);
 			break;
 		}
 		case IOR_SYSCALL_STRINGS:
 			on_strings(pr, (const void *)rec, r.size);
+			continue;
+		case IOR_URING_SUBMIT:
+			on_uring_submit(pr, (const void *)rec, r.size);
+			continue;
+		case IOR_URING_COMPLETE:
+			on_uring_complete(pr, (const void *)rec);
 			continue;
 		default:
 			break;
@@ -1331,6 +1494,7 @@ main(int argc, char **argv)
 	pr.argv = argv;
 	idmap_init(&pr.threads);
 	idmap_init(&pr.processes);
+	RB_INIT(&pr.uring);
 	strtab_init(&pr.paths);
 	strtab_init(&pr.comms);
 	stream_writer_init(&pr.out, STDOUT_FILENO, "<stdout>");

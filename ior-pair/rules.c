@@ -171,6 +171,43 @@ static const struct rule rules[] = {
 	{ "pidfd_getfd",        K_NEWFD, N, N, N, N, N, N, N, "pidfd_getfd:" },
 	{ "perf_event_open",    K_NEWFD, N, N, N, N, N, N, N, "anon_inode:[perf_event]" },
 	{ "io_uring_setup",     K_NEWFD, N, N, N, N, N, N, N, "anon_inode:[io_uring]" },
+
+	/*
+	 * io_uring operations (IOR_URING_SUBMIT's arguments: [0] the fd or
+	 * dirfd, [1] the fixed-file index, [2] the open flags; the path is
+	 * string 1).  One not listed uses no fd ior can name.
+	 */
+	{ "io_uring:read",      K_READ,  0, N, N, N, N, N, N },
+	{ "io_uring:readv",     K_READ,  0, N, N, N, N, N, N },
+	{ "io_uring:read_fixed", K_READ, 0, N, N, N, N, N, N },
+	{ "io_uring:readv_fixed", K_READ, 0, N, N, N, N, N, N },
+	{ "io_uring:read_multishot", K_READ, 0, N, N, N, N, N, N },
+	{ "io_uring:recv",      K_READ,  0, N, N, N, N, N, N },
+	{ "io_uring:recvmsg",   K_READ,  0, N, N, N, N, N, N },
+	{ "io_uring:write",     K_WRITE, 0, N, N, N, N, N, N },
+	{ "io_uring:writev",    K_WRITE, 0, N, N, N, N, N, N },
+	{ "io_uring:write_fixed", K_WRITE, 0, N, N, N, N, N, N },
+	{ "io_uring:writev_fixed", K_WRITE, 0, N, N, N, N, N, N },
+	{ "io_uring:send",      K_WRITE, 0, N, N, N, N, N, N },
+	{ "io_uring:sendmsg",   K_WRITE, 0, N, N, N, N, N, N },
+	{ "io_uring:send_zc",   K_WRITE, 0, N, N, N, N, N, N },
+	{ "io_uring:sendmsg_zc", K_WRITE, 0, N, N, N, N, N, N },
+	{ "io_uring:openat",    K_OPEN,  N, 0, 1, N, N, N, 2 },
+	{ "io_uring:openat2",   K_OPEN,  N, 0, 1, N, N, N, 2 },
+	{ "io_uring:close",     K_CLOSE, 0, N, N, N, N, N, N },
+	{ "io_uring:statx",     K_PATH,  N, 0, 1, N, N, N, N },
+	{ "io_uring:fsync",     K_FD,    0, N, N, N, N, N, N },
+	{ "io_uring:sync_file_range", K_FD, 0, N, N, N, N, N, N },
+	{ "io_uring:fallocate", K_FD,    0, N, N, N, N, N, N },
+	{ "io_uring:fadvise",   K_FD,    0, N, N, N, N, N, N },
+	{ "io_uring:ftruncate", K_FD,    0, N, N, N, N, N, N },
+	{ "io_uring:fsetxattr", K_FD,    0, N, N, N, N, N, N },
+	{ "io_uring:fgetxattr", K_FD,    0, N, N, N, N, N, N },
+	{ "io_uring:poll_add",  K_FD,    0, N, N, N, N, N, N },
+	{ "io_uring:epoll_ctl", K_FD,    0, N, N, N, N, N, N },
+	{ "io_uring:connect",   K_FD,    0, N, N, N, N, N, N },
+	{ "io_uring:shutdown",  K_FD,    0, N, N, N, N, N, N },
+	{ "io_uring:accept",    K_NEWFD, 0, N, N, N, N, N, N, "socket:" },
 };
 
 static const struct rule no_rule = { "", K_NONE, N, N, N, N, N, N, N, NULL };

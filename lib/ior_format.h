@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ior_format.h - the ior record stream, version 1.1.  This header is the
+ * ior_format.h - the ior record stream, version 1.2.  This header is the
  * normative specification; docs/format.md explains it in prose.  It is
  * included by the BPF program as well as by user space, so it may use only
  * <linux/types.h> types.
@@ -48,7 +48,7 @@
 #endif
 
 #define IOR_VERSION_MAJOR 1
-#define IOR_VERSION_MINOR 1
+#define IOR_VERSION_MINOR 2
 
 /*
  * The magic, as in PNG: a high-bit byte catches 7-bit channels, CR LF and
@@ -103,6 +103,8 @@ enum ior_record_type {
 	IOR_TASK_EXIT = 0x0105,
 	IOR_COMM = 0x0106,
 	IOR_SYSCALL_STRINGS = 0x0107,    /* 1.1 */
+	IOR_URING_SUBMIT = 0x0108,       /* 1.2 */
+	IOR_URING_COMPLETE = 0x0109,     /* 1.2 */
 
 	IOR_NAME = 0x0201,
 	IOR_PAIR = 0x0202,
@@ -394,6 +396,99 @@ struct ior_syscall_strings {
 	__u16 str_off;
 	__u32 reserved2;
 };
+
+/*
+ * io_uring (1.2).  An io_uring operation never enters a syscall of its own:
+ * the kernel takes it from the submission ring (in io_uring_enter, or in
+ * an SQPOLL thread) and completes it later, maybe in an io-wq worker
+ * thread.  Each operation is an IOR_URING_SUBMIT and an IOR_URING_COMPLETE
+ * record, joined by (ring, req), the kernel addresses of the ring and of
+ * the request; ior-pair turns them into one IOR_PAIR whose syscall number
+ * is IOR_URING_NR_BASE + the opcode.  The capture writes an
+ * IOR_SYSCALL_NAME record for each such number ("io_uring:read",
+ * "io_uring:openat", ...), so readers name them as any syscall.  The
+ * opcodes are the kernel's ABI (IORING_OP_*), so a number means the same
+ * operation in every stream.  A request address is reused once the
+ * request is done: a submit for a (ring, req) still in flight replaces it.
+ */
+#define IOR_URING_NR_BASE 768   /* above every syscall number (< 512) */
+#define IOR_URING_OP_MAX 256    /* opcodes are 8 bits */
+
+/*
+ * IOR_URING_SUBMIT (1.2): a request was submitted.  misc: the opcode.  Laid
+ * out as IOR_SYSCALL_ENTER, with the ring fields between the fixed part
+ * and the arguments, so an operation reads as a call:
+ *
+ *	8	time_ns		submission
+ *	16	pid, tid	the process and thread that submitted it: for an
+ *				SQPOLL ring, the ring's creator, not the kernel
+ *				thread that took it from the ring
+ *	24	nargs		IOR_URING_ARGS
+ *	25	nstrings
+ *	26	str_off
+ *	28	flags		IOR_URING_*
+ *	32	ring		the ring (struct io_ring_ctx address)
+ *	40	req		the request (struct io_kiocb address)
+ *	48	user_data	the submitter's tag, as the completion carries it
+ *	56	args[nargs]	[0] the fd (openat: the dirfd; a fixed file: the
+ *				process fd of the same open file, -1 when none
+ *				is), [1] the fixed-file index (-1 none), [2]
+ *				the open flags (openat, openat2), else 0
+ *	str_off	strings		tag 1: the path (openat, openat2, statx, ...)
+ */
+#define IOR_URING_ARGS 3
+
+struct ior_uring_submit {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__u8 nargs;
+	__u8 nstrings;
+	__u16 str_off;
+	__u32 flags;
+	__u64 ring;
+	__u64 req;
+	__u64 user_data;
+	/* __u64 args[nargs] follow, then the strings */
+};
+
+enum ior_uring_flags {
+	IOR_URING_FIXED = 1 << 0,       /* a registered (fixed) file */
+	IOR_URING_SQPOLL = 1 << 1,      /* taken from the ring by its SQPOLL
+					   thread */
+	IOR_URING_FORCE_ASYNC = 1 << 2, /* IOSQE_ASYNC: run in io-wq */
+	IOR_URING_LINK = 1 << 3,        /* IOSQE_IO_LINK or IOSQE_IO_HARDLINK */
+};
+
+/*
+ * IOR_URING_COMPLETE (1.2): a request completed (its CQE was posted).
+ * misc: the opcode.  Written only for requests whose submit was in scope.
+ *
+ *	8	time_ns		completion
+ *	16	pid, tid	the submitter, as in its IOR_URING_SUBMIT
+ *	24	ring, req
+ *	40	res		the CQE's result: -errno, or bytes, or an fd
+ *	44	cflags		the CQE's flags; IORING_CQE_F_MORE (2): more
+ *				completions of this request follow (multishot)
+ *	48	exec_tid	the thread that completed it (an io-wq worker,
+ *				the submitter, ...)
+ *	52	reserved
+ */
+struct ior_uring_complete {
+	struct ior_record header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__u64 ring;
+	__u64 req;
+	__s32 res;
+	__u32 cflags;
+	__u32 exec_tid;
+	__u32 reserved;
+};
+
+#define IOR_URING_CQE_F_MORE 2u
 
 /*
  * IOR_NAME: an interned string, defined once before the first record that

@@ -21,6 +21,8 @@ _Static_assert(sizeof(struct ior_fd) == 48, "fd");
 _Static_assert(sizeof(struct ior_snapshot_end) == 24, "snapshot end");
 _Static_assert(sizeof(struct ior_syscall_enter) == 32, "enter");
 _Static_assert(sizeof(struct ior_syscall_exit) == 32, "exit");
+_Static_assert(sizeof(struct ior_uring_submit) == 56, "uring submit");
+_Static_assert(sizeof(struct ior_uring_complete) == 56, "uring complete");
 _Static_assert(sizeof(struct ior_task_new) == 56, "task new");
 _Static_assert(sizeof(struct ior_exec) == 48, "exec");
 _Static_assert(sizeof(struct ior_task_exit) == 32, "task exit");
@@ -42,7 +44,7 @@ _Static_assert(sizeof(struct ior_pair_totals) == 56, "pair totals");
 #define READ_CHUNK (64u * 1024)
 #define WRITE_BLOCK STREAM_WRITE_BLOCK
 
-#define SLOT(type) (((type) >> 5) | ((type) & 7))
+#define SLOT(type) (((type) >> 4) | ((type) & 15))
 #define WORDS(type, st) [SLOT(type)] = sizeof(struct st) / 8
 /* Types with strings or arguments, which stream_next() checks. */
 #define VAR_WORDS(type, st) [SLOT(type)] = sizeof(struct st) / 8 | \
@@ -51,7 +53,7 @@ _Static_assert(sizeof(struct ior_pair_totals) == 56, "pair totals");
 _Static_assert(sizeof(struct ior_agg_begin) / 8 < STREAM_KNOWN_VAR,
 	       "the largest fixed part fits beside the flag");
 
-const uint8_t stream_known_words[32] = {
+const uint8_t stream_known_words[64] = {
 	VAR_WORDS(IOR_SYSCALL_NAME, ior_syscall_name),
 	VAR_WORDS(IOR_PROCESS, ior_process),
 	VAR_WORDS(IOR_FD, ior_fd),
@@ -66,6 +68,8 @@ const uint8_t stream_known_words[32] = {
 	WORDS(IOR_TASK_EXIT, ior_task_exit),
 	WORDS(IOR_COMM, ior_comm),
 	VAR_WORDS(IOR_SYSCALL_STRINGS, ior_syscall_strings),
+	VAR_WORDS(IOR_URING_SUBMIT, ior_uring_submit),
+	WORDS(IOR_URING_COMPLETE, ior_uring_complete),
 	VAR_WORDS(IOR_NAME, ior_name),
 	WORDS(IOR_PAIR, ior_pair),
 	WORDS(IOR_PAIR_TOTALS, ior_pair_totals),
@@ -79,7 +83,7 @@ const uint8_t stream_known_words[32] = {
 uint32_t
 record_known_size(uint16_t type)
 {
-	return (type & 0xfcf8) == 0 ?
+	return (type & 0xfcf0) == 0 ?
 	       (stream_known_words[SLOT(type)] & ~STREAM_KNOWN_VAR) * 8u : 0;
 }
 
@@ -103,6 +107,8 @@ record_type_name(uint16_t type)
 	case IOR_TASK_EXIT: return "task_exit";
 	case IOR_COMM: return "comm";
 	case IOR_SYSCALL_STRINGS: return "strings";
+	case IOR_URING_SUBMIT: return "uring_submit";
+	case IOR_URING_COMPLETE: return "uring_complete";
 	case IOR_NAME: return "name";
 	case IOR_PAIR: return "pair";
 	case IOR_PAIR_TOTALS: return "pair_totals";
@@ -229,6 +235,17 @@ record_check(const struct ior_record *rec, uint32_t size, char *detail,
 	case IOR_AGG_BEGIN: STRINGS(ior_agg_begin);
 	case IOR_AGG_STAT: STRINGS(ior_agg_stat);
 	case IOR_AGG_NODE: STRINGS(ior_agg_node);
+	case IOR_URING_SUBMIT: {
+		const struct ior_uring_submit *u = (const void *)rec;
+
+		if (u->nargs > IOR_ARGS_MAX) {
+			if (detail != NULL)
+				snprintf(detail, len, "%u, the limit is %u",
+					 u->nargs, IOR_ARGS_MAX);
+			return "uring submit record with too many arguments";
+		}
+		STRINGS(ior_uring_submit);
+	}
 	case IOR_SYSCALL_ENTER: {
 		const struct ior_syscall_enter *e = (const void *)rec;
 

@@ -146,10 +146,10 @@ const char *record_check(const struct ior_record *rec, uint32_t size,
 
 /*
  * record_known_size() / 8 by type, for the types 0xTT0N with TT < 4 and
- * N < 8 (all there are), at index TT * 8 + N; with STREAM_KNOWN_VAR set
+ * N < 16 (all there are), at index TT * 16 + N; with STREAM_KNOWN_VAR set
  * for the types record_check() looks into.
  */
-extern const uint8_t stream_known_words[32];
+extern const uint8_t stream_known_words[64];
 #define STREAM_KNOWN_VAR 0x80u
 
 /*
@@ -166,8 +166,8 @@ stream_next(struct stream_reader *r)
 	    avail >= sizeof(struct ior_record)) {
 		const struct ior_record *rec = (const void *)(r->buf + r->head);
 		uint32_t size = rec->size, type = rec->type;
-		uint32_t words = (type & 0xfcf8) == 0 ?
-				 stream_known_words[(type >> 5) | (type & 7)] : 0;
+		uint32_t words = (type & 0xfcf0) == 0 ?
+				 stream_known_words[(type >> 4) | (type & 15)] : 0;
 		uint32_t known = (words & ~STREAM_KNOWN_VAR) * 8u;
 		if (size <= avail && size >= sizeof(*rec) && size % 8 == 0 &&
 		    size <= IOR_RECORD_MAX && size >= known &&

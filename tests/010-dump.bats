@@ -94,7 +94,7 @@ EOF
 	run jq -c 'select(.type == "section") | [.offset, .version, .tool,
 		.cmdline[0], .hostname, .kernel_release, .machine, .clock,
 		.anchor_clock_ns, .producer_pid]' "$T/all.json"
-	assert_output "[0,\"1.1\",\"iorgen\",\"$GEN\",\"$(uname -n)\",\"$(uname -r)\",\"$(uname -m)\",\"monotonic\",1000000000,42]"
+	assert_output "[0,\"1.2\",\"iorgen\",\"$GEN\",\"$(uname -n)\",\"$(uname -r)\",\"$(uname -m)\",\"monotonic\",1000000000,42]"
 	run grep -c '"anchor_realtime_ns":1700000000000000000,' "$T/all.json"
 	assert_output 1
 	# -100 is a 64-bit register value: unsigned in JSON.
@@ -145,7 +145,7 @@ EOF
 	all_types | mk all
 	run --separate-stderr "$DUMP" "$T/all.ior"
 	assert_success
-	assert_line --index 0 "# section 1: iorgen 1.1 on $(uname -n), Linux $(uname -r) $(uname -m), 2023-11-14 22:13:20.000000 UTC"
+	assert_line --index 0 "# section 1: iorgen 1.2 on $(uname -n), Linux $(uname -r) $(uname -m), 2023-11-14 22:13:20.000000 UTC"
 	assert_line --index 1 "# cmdline: $GEN"
 	assert_line "# syscall 257 openat: 4 args, family open, strings in arg 1"
 	assert_line '# process 10 (cat) ppid 1 uid 1000 exe "/bin/cat" cwd "/tmp"'
@@ -293,7 +293,7 @@ EOF
 	run --separate-stderr "$DUMP" --json "$T/v2.ior"
 	assert_failure 1
 	assert_output ""
-	assert_equal "$stderr" "ior-dump: $T/v2.ior: unsupported stream version 2.1 at offset 0 (this reader knows 1.x)"
+	assert_equal "$stderr" "ior-dump: $T/v2.ior: unsupported stream version 2.2 at offset 0 (this reader knows 1.x)"
 }
 
 @test "a section of an unknown major version after a good one: the first is printed" {
@@ -471,7 +471,7 @@ EOF
 	assert_line --regexp '^section +2$'
 	assert_line --regexp '^trailer +yes$'
 	run "$DUMP" "$T/ab.ior"
-	assert_line --regexp '^# section 2: iorgen 1.1 '
+	assert_line --regexp '^# section 2: iorgen 1.2 '
 }
 
 @test "a section without a trailer followed by another is a truncation" {

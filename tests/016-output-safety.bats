@@ -94,7 +94,7 @@ tool_safe() {
 	tool_safe "$T/raw.txt" "$T/raw.err" "$IOR_BIN/ior-dump" "$T/raw.ior"
 	run cat "$T/raw.txt"
 	# Each string is there, escaped, in its place.
-	assert_line --partial "# section 1: \"$H_TEXT\" 1.1 on \"$H_TEXT\", Linux \"$H_TEXT\" \"$H_TEXT\","
+	assert_line --partial "# section 1: \"$H_TEXT\" 1.2 on \"$H_TEXT\", Linux \"$H_TEXT\" \"$H_TEXT\","
 	assert_line "# cmdline: ior-x \"$H_TEXT\" \"a b\""
 	assert_line "# syscall 400 \"$H_TEXT\": 1 args, family other"
 	assert_line "# process 10 (\"$HC_TEXT\") ppid 1 uid 0 exe \"$H_TEXT\" cwd \"$H_TEXT\""

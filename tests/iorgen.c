@@ -36,6 +36,10 @@ static const char usage_text[] =
 "          (strI: a string read from argument I; nargs defaults to the\n"
 "          syscall line's, else to the count of args)\n"
 "  exit pid= [tid=PID] nr=N|NAME [ret=0|-ENAME]\n"
+"  uring_submit pid= [tid=PID] op=N ring=N req=N [user_data=0 flags=0]\n"
+"          [args=FD,-1,0] [nargs=3] [str1=PATH]   (an io_uring request)\n"
+"  uring_complete pid= [tid=PID] op=N ring=N req=N [res=0|-ENAME]\n"
+"          [cflags=0 exec_tid=TID]\n"
 "  task_new parent= [parent_tid=] child= [child_tid=] [flags=0] [comm=]\n"
 "  exec pid= [old_tid=PID] [file=] [comm=basename of file]\n"
 "  task_exit pid= [tid=PID] [code=0] [last]\n"
@@ -684,6 +688,52 @@ cmd_exit(void)
 }
 
 static void
+cmd_uring_submit(void)
+{
+	struct ior_uring_submit *r;
+	struct token *args = get("args", true);
+	uint64_t v[255] = { (uint64_t)-1, (uint64_t)-1, 0 }, nargs;
+	int n = args ? parse_list(args, v, 255, 64, ',') : 0;
+	uint32_t off;
+
+	nargs = num("nargs", n > IOR_URING_ARGS ? n : IOR_URING_ARGS, 8);
+	if ((int)nargs < n)
+		fail("%d args but nargs=%d", n, (int)nargs);
+	r = start(IOR_URING_SUBMIT, need("op", 8), sizeof(*r) + nargs * 8);
+	r->time_ns = when();
+	r->pid = need("pid", 32);
+	r->tid = num("tid", r->pid, 32);
+	r->nargs = nargs;
+	r->flags = num("flags", 0, 32);
+	r->ring = need("ring", 64);
+	r->req = need("req", 64);
+	r->user_data = num("user_data", 0, 64);
+	memcpy(r + 1, v, nargs * 8);
+	off = r->str_off = sizeof(*r) + nargs * 8;
+	r->nstrings = add_strings(&off, NULL, 0);
+	events++;
+	emit(record_finish(rec, off));
+}
+
+static void
+cmd_uring_complete(void)
+{
+	struct ior_uring_complete *r = start(IOR_URING_COMPLETE,
+					     need("op", 8), sizeof(*r));
+
+	r->time_ns = when();
+	r->pid = need("pid", 32);
+	r->tid = num("tid", r->pid, 32);
+	r->ring = need("ring", 64);
+	r->req = need("req", 64);
+	r->res = num("res", 0, 32);
+	r->cflags = num("cflags", 0, 32);
+	r->exec_tid = num("exec_tid", r->tid, 32);
+	events++;
+	emit(sizeof(*r));
+}
+
+static void
 cmd_task_new(void)
 {
 	struct ior_task_new *r = start(IOR_TASK_NEW, 0, sizeof(*r));
@@ -1038,6 +1088,8 @@ static const struct {
 	{ "syscall", cmd_syscall }, { "process", cmd_process },
 	{ "fd", cmd_fd }, { "snapshot_end", cmd_snapshot_end },
 	{ "enter", cmd_enter }, { "exit", cmd_exit },
+	{ "uring_submit", cmd_uring_submit },
+	{ "uring_complete", cmd_uring_complete },
 	{ "task_new", cmd_task_new }, { "exec", cmd_exec },
 	{ "task_exit", cmd_task_exit }, { "comm", cmd_comm },
 	{ "loss", cmd_loss }, { "miss", cmd_miss }, { "trailer", cmd_trailer },
