@@ -97,7 +97,8 @@ usage(FILE *f, int status)
 		"                [--from SEQ|TIME] [--to SEQ|TIME] [-s N] "
 		"[--color[=WHEN]] [FILE ...]\n"
 		"       ior-dump --csv | --rows | --timeline [-F EXPR] "
-		"[--from X] [--to X] [FILE ...]\n");
+		"[-A N] [-B N] [-C N]\n"
+		"                [--from SEQ|TIME] [--to SEQ|TIME] [FILE ...]\n");
 	if (status != 0)
 		exit(status);
 	fprintf(f, "\n"
@@ -122,18 +123,19 @@ usage(FILE *f, int status)
 "--rows, the same columns as flat JSON lines (ClickHouse's JSONEachRow,\n"
 "DuckDB's read_json); --timeline, a Chrome trace-event JSON document,\n"
 "one slice per call on its thread, for Perfetto UI or chrome://tracing.\n"
+"-F, --from, --to and -A/-B/-C choose their pairs as the text's.\n"
 "\n"
 "EXAMPLES\n"
 "  sudo ior-capture -- ls | ior-dump\n"
 "  ior-dump --json run.ior | jq 'select(.type == \"exit\" and .errno)'\n"
 "  ior-dump --stats run.ior\n"
+"  ior-dump -F errors -B 3 run.pairs      # each failure and what led to it\n"
+"  ior-dump --from +2s --to +2.5s -s 40 run.pairs\n"
+"  ior-dump --from 1200 --to 1300 run.pairs\n"
 "  ior-pair run.ior | ior-dump --csv > calls.csv\n"
 "  ior-pair run.ior | ior-dump --rows |\n"
 "      clickhouse-client --query 'INSERT INTO ior.pairs FORMAT JSONEachRow'\n"
-"  ior-pair run.ior | ior-dump --timeline > run.trace.json\n"
-"  ior-dump -F errors -B 3 run.pairs      # each failure and what led to it\n"
-"  ior-dump --from +2s --to +2.5s -s 40 run.pairs\n"
-"  ior-dump --from 1200 --to 1300 run.pairs\n");
+"  ior-pair run.ior | ior-dump --timeline > run.trace.json\n");
 	exit(status);
 }
 
@@ -1507,8 +1509,8 @@ show_selected(void *arg, const struct ior_record *rec, uint16_t type,
 	const char *bad;
 
 	if (flags & NAV_BREAK) {
-		/* As grep's: text only; a JSON line is one object, always. */
-		if (!d->json && !d->stats) {
+		/* As grep's: text only; other outputs are read by programs. */
+		if (!d->json && !d->stats && d->rows == NULL) {
 			color_on(d, SGR_BREAK);
 			fputs("--", d->out);
 			color_off(d);
@@ -1648,9 +1650,6 @@ main(int argc, char **argv)
 		default: usage(stderr, 2);
 		}
 	}
-	/* One output format: rows are for programs, not --json's records. */
-	if (d.rows != NULL && (d.json || d.stats))
-		usage(stderr, 2);
 	/* As grep: -A and -B win over -C, whichever comes first. */
 	nopt.after = after >= 0 ? after : around;
 	nopt.before = before >= 0 ? before : around;
@@ -1658,6 +1657,9 @@ main(int argc, char **argv)
 		errx(2, "-A, -B and -C show pairs around the matches of -F EXPR, "
 		     "and there is no -F");
 	d.color = color_wanted(color) && !d.json && !d.stats && !d.rows;
+	/* One output format: rows are for programs, not --json's records. */
+	if (d.rows != NULL && (d.json || d.stats))
+		usage(stderr, 2);
 	output_init();
 	nav_init(&nav, &nopt, &d.strings);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
@@ -1669,8 +1671,8 @@ main(int argc, char **argv)
 		status |= dump_input(&d, argv[i]);
 	if (d.stats)
 		print_stats(&d);
-	nav_release(&nav);
 	if (d.rows != NULL)
 		status |= rows_finish(&rows);
+	nav_release(&nav);
 	return output_close(stdout, "<stdout>", status);
 }
