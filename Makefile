@@ -69,10 +69,14 @@ endif
 .PHONY: all clean test test-fast demo deps install uninstall bench fuzz
 all: $(BINS) $(addprefix $(O)/bin/,$(TESTBINS))
 
+# -MMD: each object also depends on the headers it included (a tool's own
+# header too), so a changed struct never links with stale objects.
 $(O)/obj/%.o: %.c $(wildcard lib/*.h) | $(O)/gen/syscall_nr.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
 
 $(O)/lib/libior.a: $(LIB_OBJ)
 	$(call msg,AR,$@)
