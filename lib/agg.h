@@ -7,6 +7,11 @@
  * the per-section name tables the pairs refer to) and aggregate snapshots
  * (IOR_AGG_* records), which merge exactly: histograms add bucket by
  * bucket and tries node by node.  ior-agg, ior-flame and ior-top share it.
+ *
+ * One file per concept: aggfields.h (the fields and their help), labels.h
+ * (a pair's frames), leafcache.h (pair -> trie leaf), agg.c (the tables),
+ * agginput.c (pairs and records in), aggread.h and aggwrite.h (snapshots
+ * decoded and encoded).
  */
 #ifndef IOR_AGG_H
 #define IOR_AGG_H
@@ -14,59 +19,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "aggfields.h"
+#include "aggwrite.h"
 #include "hist.h"
 #include "ior_format.h"
+#include "leafcache.h"
 #include "names.h"
 #include "stream.h"
 #include "strtab.h"
 #include "sysnames.h"
 #include "trie.h"
 
-#define AGG_FIELDS_MAX 8
-#define AGG_FIELDS_DEFAULT "comm;syscall;path"
 #define AGG_MAX_NODES_DEFAULT 20000
 #define AGG_PROCESS_CACHE 256
 /* The host frame of a section whose header names none. */
 #define AGG_HOST_UNKNOWN "[unknown host]"
-
-enum agg_field {
-	FIELD_COMM,
-	FIELD_PID,
-	FIELD_TID,
-	FIELD_SYSCALL,
-	FIELD_CLASS,            /* read, write, open/close ... */
-	FIELD_FAMILY,           /* ior's syscall family */
-	FIELD_PATH,             /* the whole path, one frame */
-	FIELD_DIR,              /* the directory of the path */
-	FIELD_BASE,             /* the last component of the path */
-	FIELD_TREE,             /* a frame per directory level, then the file */
-	FIELD_DIRN,             /* the first N directory levels ("dir2") */
-	FIELD_ERRNO,            /* "ok" or ENOENT ... */
-	FIELD_FLAGS,            /* the file's open flags */
-	FIELD_HOST,             /* the host of the section (its header) */
-	FIELD_N
-};
-
-struct agg_fields {
-	unsigned n;
-	uint8_t field[AGG_FIELDS_MAX];
-	uint8_t levels[AGG_FIELDS_MAX];         /* N of FIELD_DIRN */
-	char spec[128];                         /* canonical "a;b;c" */
-	/*
-	 * Where each field's value is in a pair record: the 32 bits at
-	 * offset, shifted right and masked.  flags is ~0 without a file.
-	 */
-	struct agg_field_value {
-		uint8_t offset, shift, no_file;
-		uint32_t mask;
-	} value[AGG_FIELDS_MAX];
-};
-
-/* Parse "comm;syscall;path" (',' also separates); false and a message. */
-bool agg_fields_parse(const char *spec, struct agg_fields *out,
-		      char *why, size_t whylen);
-/* One line per field, for --help. */
-extern const char agg_fields_help[];
 
 struct agg_errno {
 	uint16_t err;
@@ -184,15 +151,7 @@ struct agg_input {
 		uint32_t pid, comm_id;
 		uint32_t key;           /* stat key; 0: empty */
 	} process_cache[AGG_PROCESS_CACHE];
-	/*
-	 * Field values -> trie node, sets of a few entries side by side
-	 * (agg.c).  An entry is stride words, node + 1 (0: empty) then the
-	 * fields.n key words.
-	 */
-	struct leaf_cache {
-		uint32_t *slots;
-		uint32_t stride, count, sets_mask;
-	} leaves;
+	struct leaf_cache leaves;       /* field values -> trie node */
 	/* The snapshot being read, if any. */
 	bool in_snapshot;
 	uint32_t snap_nodes, snap_stats, *snap_map, snap_map_cap;
@@ -211,12 +170,23 @@ bool agg_input_record(struct agg_input *in, const struct ior_record *rec);
 /* At the end of the input: notes a truncated stream in the aggregate. */
 void agg_input_finish(struct agg_input *in);
 
-/* Write the aggregate as one snapshot (IOR_AGG_BEGIN ... IOR_AGG_END). */
-void agg_write_snapshot(struct agg *a, struct stream_writer *w,
-			uint32_t sequence, uint32_t interval_ms,
-			uint16_t flags);
+/*
+ * Within lib, for the files of the aggregate (agg.c the tables, agginput.c
+ * pairs and records, aggread.c snapshots): the stat of key, created empty
+ * if new; dst += src; an errno counted; the span widened; a name of the
+ * input's section; bad input reported (returns false).
+ */
+struct agg_stat *agg_table_stat(struct agg_table *t, const void *key,
+				size_t len);
+void agg_stat_add_errno(struct agg_stat *s, uint16_t e, uint64_t count);
+void agg_span_extend(struct agg *a, uint64_t start, uint64_t end);
+bool agg_input_bad(struct agg_input *in, const char *what);
 
-/* The class of a family, as a bit mask (a transfer reads and writes). */
-uint16_t family_classes(enum ior_family family);
+static inline const char *
+agg_input_name(const struct agg_input *in, unsigned kind, uint32_t id,
+	       size_t *len)
+{
+	return name_table_get(&in->names, kind, id, len);
+}
 
 #endif /* IOR_AGG_H */

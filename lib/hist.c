@@ -192,6 +192,13 @@ hist_next(const struct hist *h, uint32_t *cursor, uint64_t *count)
 		*count = h->few[*cursor].count;
 		return h->few[(*cursor)++].bucket;
 	}
+	/*
+	 * Most counters of a block are zero (a file's latencies fill a few
+	 * buckets of each octave): within a block, eight zero bytes are
+	 * skipped at a time, which made writing a snapshot of a stream of
+	 * 20,000 files half of ior-agg's instructions.
+	 */
+	unsigned width = h->width;
 	while (*cursor < HIST_BUCKETS) {
 		uint32_t b = *cursor;
 		uint64_t rest = h->blocks >> (b >> HIST_BLOCK_BITS);
@@ -200,12 +207,26 @@ hist_next(const struct hist *h, uint32_t *cursor, uint64_t *count)
 		if (!(rest & 1))        /* on to the next block there is */
 			b = ((b >> HIST_BLOCK_BITS) +
 			     (unsigned)__builtin_ctzll(rest)) << HIST_BLOCK_BITS;
-		*cursor = b + 1;
-		uint64_t k = counter_get(hist_counter(h, b), h->width);
-		if (k) {
-			*count = k;
-			return b;
+		const unsigned char *block = hist_counter(h, b & ~(BLOCK - 1));
+		unsigned off = (b & (BLOCK - 1)) * width;
+		while (off < BLOCK * width) {
+			uint64_t word;
+			if (off % 8 == 0 &&
+			    (memcpy(&word, block + off, 8), word == 0)) {
+				off += 8;
+				continue;
+			}
+			uint64_t k = counter_get(block + off, width);
+			unsigned sub = off / width;
+			off += width;
+			if (k) {
+				b = (b & ~(BLOCK - 1)) + sub;
+				*cursor = b + 1;
+				*count = k;
+				return b;
+			}
 		}
+		*cursor = (b & ~(BLOCK - 1)) + BLOCK;
 	}
 	*cursor = HIST_BUCKETS;
 	return UINT32_MAX;

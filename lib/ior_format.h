@@ -771,7 +771,7 @@ enum ior_stop_reason {
  *	68	interval_ms	0 unless periodic
  *	72	stats, nodes	counts of the records that follow
  *	80	max_nodes	the trie's node bound, 0 none
- *	84	weight		enum weight the trie was pruned by
+ *	84	weight		enum weight (below) the trie was pruned by
  *	85	reserved
  *	86	str_off, nstrings
  */
@@ -862,7 +862,7 @@ struct ior_agg_bucket {
 struct ior_agg_node {
 	struct ior_record header;
 	__u32 parent;
-	__u16 classes;          /* bit per class of ior's legend */
+	__u16 classes;          /* bit per enum syscall_class (below) */
 	__u16 str_off;
 	__u16 nstrings;
 	__u16 reserved[3];
@@ -878,6 +878,36 @@ struct ior_agg_end {
 	struct ior_record header;
 	__u32 sequence;
 	__u32 reserved;
+};
+
+/*
+ * What an aggregate's trie was pruned by (ior_agg_begin.weight): the
+ * heaviest subtrees by this measure keep nodes of their own.
+ */
+enum weight {
+	WEIGHT_COUNT,
+	WEIGHT_LATENCY,
+	WEIGHT_GAP,
+	WEIGHT_BYTES,           /* read + written */
+	WEIGHT_READ,
+	WEIGHT_WRITE,
+	WEIGHT_ERRORS,
+	WEIGHT_N
+};
+
+/*
+ * Syscall classes, for colours and legends: bit 1 << class of
+ * ior_agg_node.classes is set when the node's subtree holds a call of it.
+ */
+enum syscall_class {
+	CLASS_READ,
+	CLASS_WRITE,
+	CLASS_OPENCLOSE,
+	CLASS_META,
+	CLASS_SYNC,
+	CLASS_OTHER,
+	CLASS_ERROR,            /* the syscall failed, whatever its kind */
+	CLASS_N
 };
 
 #define IOR_ALIGN8(n) (((n) + 7u) & ~7u)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ior_format.h"
 #include "strtab.h"
 
 #define TRIE_OTHER "[other]"
@@ -29,29 +30,6 @@ struct totals {
 	uint64_t gap_ns;
 	uint64_t bytes_read;
 	uint64_t bytes_written;
-};
-
-enum weight {
-	WEIGHT_COUNT,
-	WEIGHT_LATENCY,
-	WEIGHT_GAP,
-	WEIGHT_BYTES,           /* read + written */
-	WEIGHT_READ,
-	WEIGHT_WRITE,
-	WEIGHT_ERRORS,
-	WEIGHT_N
-};
-
-/* Syscall classes, for colours and legends; a bit each in a class mask. */
-enum syscall_class {
-	CLASS_READ,
-	CLASS_WRITE,
-	CLASS_OPENCLOSE,
-	CLASS_META,
-	CLASS_SYNC,
-	CLASS_OTHER,
-	CLASS_ERROR,            /* the syscall failed, whatever its kind */
-	CLASS_N
 };
 
 struct trie_node {

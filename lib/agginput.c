@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+#include "agg.h"
+
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggread.h"
+#include "leafcache.h"
+
+/* Drop every cache from input ids to stats and nodes. */
+static void
+caches_reset(struct agg_input *in)
+{
+	memset(in->syscall_stat, 0, sizeof(in->syscall_stat));
+	free(in->path_stat);
+	in->path_stat = NULL;
+	in->path_cap = 0;
+	memset(in->process_cache, 0, sizeof(in->process_cache));
+	free(in->leaves.slots);
+	memset(&in->leaves, 0, sizeof(in->leaves));
+	in->generation = in->a->generation;
+}
+
+void
+agg_input_init(struct agg_input *in, struct agg *a, struct stream_reader *r)
+{
+	memset(in, 0, sizeof(*in));
+	in->a = a;
+	in->r = r;
+	in->generation = a->generation;
+}
+
+void
+agg_input_release(struct agg_input *in)
+{
+	caches_reset(in);
+	name_table_reset(&in->names);
+	sysnames_reset(&in->sysnames);
+	free(in->snap_map);
+}
+
+/* What a pair adds to each of its stats, worked out once. */
+struct pair_values {
+	struct hist_value latency, gap;
+	uint64_t rd, wr;
+	uint16_t err;
+	bool gap_known;
+};
+
+static inline __attribute__((always_inline)) void
+stat_add_pair(struct agg_stat *s, const struct pair_values v, uint64_t wr)
+{
+	s->count++;
+	if (v.err) {
+		s->errors++;
+		agg_stat_add_errno(s, v.err, 1);
+	}
+	s->bytes_read += v.rd;
+	s->bytes_written += wr;
+	hist_add_value(&s->latency, &v.latency);
+	if (v.gap_known)
+		hist_add_value(&s->gap, &v.gap);
+}
+
+/* The file stat of a path id met for the first time. */
+static struct agg_stat *
+file_stat_new(struct agg_input *in, uint32_t path_id)
+{
+	size_t len;
+	const char *path = agg_input_name(in, IOR_NAME_PATH, path_id, &len);
+	if (!path || path_id >= name_table_dense_ids(&in->names, IOR_NAME_PATH)) {
+		/*
+		 * Ids no name record gave, and ids beyond those the name
+		 * table keeps in an array (sparse ones, or forged), are not
+		 * cached: the cache is sized by the ids, so its memory must
+		 * follow the names held, as the table's does (a lone pair of
+		 * id 2^27 once made it 1 GiB).
+		 */
+		if (!path) {
+			path = "[unnamed file]";
+			len = strlen(path);
+		}
+		return agg_table_stat(&in->a->tables[IOR_AGG_FILE], path, len);
+	}
+	if (path_id >= in->path_cap) {
+		uint32_t cap = in->path_cap ? in->path_cap : 256;
+		while (cap <= path_id)
+			cap *= 2;
+		uint32_t *ps = reallocarray(in->path_stat, cap, sizeof(*ps));
+		if (!ps)
+			err(1, "agg");
+		memset(ps + in->path_cap, 0,
+		       (cap - in->path_cap) * sizeof(*ps));
+		in->path_stat = ps;
+		in->path_cap = cap;
+	}
+	struct agg_stat *s = agg_table_stat(&in->a->tables[IOR_AGG_FILE], path,
+					len);
+	in->path_stat[path_id] = s->key;
+	return s;
+}
+
+static inline struct agg_stat *
+file_stat(struct agg_input *in, uint32_t path_id)
+{
+	uint32_t key = path_id < in->path_cap ? in->path_stat[path_id] : 0;
+	return key ? &in->a->tables[IOR_AGG_FILE].stats[key - 1] :
+		     file_stat_new(in, path_id);
+}
+
+static struct agg_stat *
+process_stat_new(struct agg_input *in, const struct ior_pair *p,
+		 struct process_slot *c)
+{
+	char key[4 + 4096];
+	size_t len = 0;
+	const char *comm = agg_input_name(in, IOR_NAME_COMM, p->comm_id, &len);
+	if (!comm) {
+		comm = "[unknown comm]";
+		len = strlen(comm);
+	}
+	if (len > sizeof(key) - 4)
+		len = sizeof(key) - 4;
+	memcpy(key, &p->pid, 4);
+	memcpy(key + 4, comm, len);
+	struct agg_stat *s = agg_table_stat(&in->a->tables[IOR_AGG_PROCESS], key,
+					4 + len);
+	s->pid = p->pid;
+	*c = (struct process_slot){ p->pid, p->comm_id, s->key };
+	return s;
+}
+
+static inline struct agg_stat *
+process_stat(struct agg_input *in, const struct ior_pair *p)
+{
+	struct process_slot *c = &in->process_cache[p->pid %
+						    AGG_PROCESS_CACHE];
+	if (c->key && c->pid == p->pid && c->comm_id == p->comm_id)
+		return &in->a->tables[IOR_AGG_PROCESS].stats[c->key - 1];
+	return process_stat_new(in, p, c);
+}
+
+static struct agg_stat *
+syscall_stat_new(struct agg_input *in, unsigned nr)
+{
+	char buf[24];
+	const char *name = sysnames_get(&in->sysnames, nr, buf);
+	struct agg_stat *s = agg_table_stat(&in->a->tables[IOR_AGG_SYSCALL], name,
+					strlen(name));
+	if (nr < SYSNAMES_MAX)
+		in->syscall_stat[nr] = s->key;
+	return s;
+}
+
+static inline struct agg_stat *
+syscall_stat(struct agg_input *in, unsigned nr)
+{
+	uint32_t key = nr < SYSNAMES_MAX ? in->syscall_stat[nr] : 0;
+	return key ? &in->a->tables[IOR_AGG_SYSCALL].stats[key - 1] :
+		     syscall_stat_new(in, nr);
+}
+
+static inline __attribute__((always_inline)) void
+stats_add_pair(struct agg_input *in, const struct ior_pair *p,
+	       const struct pair_values v)
+{
+	stat_add_pair(syscall_stat(in, p->header.misc), v, v.wr);
+	stat_add_pair(process_stat(in, p), v, v.wr);
+	if (p->path_id) {
+		/* A transfer's written bytes belong to its sink. */
+		bool transfer = p->path2_id && v.rd && v.wr;
+		stat_add_pair(file_stat(in, p->path_id), v,
+			      transfer ? 0 : v.wr);
+		if (transfer)
+			file_stat(in, p->path2_id)->bytes_written += v.wr;
+		in->a->dirs_stale = true;
+	}
+}
+
+static HIST_HOT void
+add_pair(struct agg_input *in, const struct ior_pair *p)
+{
+	struct agg *a = in->a;
+	if (in->generation != a->generation)
+		caches_reset(in);
+	struct pair_values v = {
+		.latency = hist_value_of(p->latency_ns),
+		.rd = p->pair_flags & IOR_PAIR_READ ? p->bytes : 0,
+		.wr = p->pair_flags & IOR_PAIR_WRITE ? p->bytes : 0,
+		.err = p->err,
+		.gap_known = p->pair_flags & IOR_PAIR_GAP_KNOWN,
+	};
+	if (v.gap_known)
+		v.gap = hist_value_of(p->gap_ns);
+	if (!a->trie_only)
+		stats_add_pair(in, p, v);
+
+	struct totals t = {
+		.count = 1,
+		.errors = v.err != 0,
+		.latency_ns = p->latency_ns,
+		.gap_ns = v.gap_known ? p->gap_ns : 0,
+		.bytes_read = v.rd,
+		.bytes_written = v.wr,
+	};
+	uint16_t classes = family_classes(p->family) |
+			   (v.err ? 1u << CLASS_ERROR : 0);
+	trie_add(&a->trie, leaf_node(in, p), &t, classes);
+	if (trie_bound(&a->trie)) {
+		/* Only node numbers changed: the stats' caches stay good. */
+		leaf_cache_remap(&in->leaves, &a->trie);
+		in->generation = ++a->generation;
+	}
+
+	uint64_t start = p->time_ns + in->clock_to_real;
+	agg_span_extend(a, start, start + p->latency_ns);
+	a->pairs++;
+}
+
+bool
+agg_input_bad(struct agg_input *in, const char *what)
+{
+	stream_damage(in->r, "%s at offset %llu", what,
+		      (unsigned long long)in->r->record_offset);
+	return false;
+}
+
+bool
+agg_input_record(struct agg_input *in, const struct ior_record *rec)
+{
+	struct agg *a = in->a;
+	struct stream_reader *r = in->r;
+	if (r->type == IOR_PAIR && !in->in_snapshot) {
+		/* A call the capture ended inside is no completed call. */
+		if (!(((const struct ior_pair *)rec)->pair_flags &
+		      IOR_PAIR_UNFINISHED))
+			add_pair(in, (const void *)rec);
+		return true;
+	}
+	if (in->in_snapshot && r->type != IOR_AGG_STAT &&
+	    r->type != IOR_AGG_NODE && r->type != IOR_AGG_END)
+		return agg_input_bad(in, "aggregate snapshot cut short");
+	switch (r->type) {
+	case STREAM_SECTION: {
+		const struct ior_section *s = (const void *)rec;
+		name_table_reset(&in->names);
+		sysnames_reset(&in->sysnames);
+		a->generation++;
+		caches_reset(in);
+		in->clock_to_real = (int64_t)(s->anchor_realtime_ns -
+					      s->anchor_clock_ns);
+		in->section_lost = 0;
+		struct string_ref host;
+		in->host_known = section_string(s, IOR_HDR_HOSTNAME, &host);
+		in->host_len = in->host_known ? host.len : 0;
+		if (in->host_known)
+			memcpy(in->host, host.bytes, host.len);
+		return true;
+	}
+	case IOR_SYSCALL_NAME:
+		sysnames_add(&in->sysnames, (const void *)rec, r->size);
+		return true;
+	case IOR_NAME: {
+		const char *why = name_table_add(&in->names, (const void *)rec,
+						 r->size);
+		if (why == NULL)
+			return true;
+		stream_damage(r, "%s at offset %llu", why,
+			      (unsigned long long)r->record_offset);
+		return false;
+	}
+	case IOR_LOSS: {
+		const struct ior_loss *l = (const void *)rec;
+		a->lost += l->lost;
+		in->section_lost += l->lost;
+		return true;
+	}
+	case IOR_MISS: {
+		/* Program runs the kernel skipped: events lost all the same. */
+		const struct ior_miss *m = (const void *)rec;
+		a->lost += m->missed;
+		in->section_lost += m->missed;
+		return true;
+	}
+	case IOR_PAIR_TOTALS: {
+		const struct ior_pair_totals *t = (const void *)rec;
+		a->unmatched_exits += t->unmatched_exits;
+		a->unmatched_enters += t->unmatched_enters;
+		a->fd_unknown += t->fd_unknown;
+		if (t->lost > in->section_lost) {
+			a->lost += t->lost - in->section_lost;
+			in->section_lost = t->lost;
+		}
+		return true;
+	}
+	case IOR_FILTER: {
+		const struct ior_filter *f = (const void *)rec;
+		struct string_ref e = { (const unsigned char *)"", 0, 0, 0 };
+		(void)record_string_by_tag(f, r->size, f->str_off, f->nstrings,
+					   IOR_FILTER_EXPR, &e);
+		agg_add_filter(a, f->seen, f->kept, (const char *)e.bytes,
+			       e.len);
+		return true;
+	}
+	case IOR_SYSCALL_ENTER:
+	case IOR_SYSCALL_EXIT:
+		if (!in->raw_seen) {
+			in->raw_seen = true;
+			return agg_input_bad(in, "raw syscall events (pipe them through "
+				   "ior-pair first)");
+		}
+		return true;
+	case IOR_AGG_BEGIN:
+		return agg_read_begin(in, (const void *)rec);
+	case IOR_AGG_STAT:
+		if (!in->in_snapshot)
+			return agg_input_bad(in, "aggregate stat outside a snapshot");
+		in->snap_stats++;
+		return agg_read_stat(in, (const void *)rec);
+	case IOR_AGG_NODE:
+		if (!in->in_snapshot)
+			return agg_input_bad(in, "aggregate node outside a snapshot");
+		return agg_read_node(in, (const void *)rec);
+	case IOR_AGG_END:
+		return agg_read_end(in, (const void *)rec);
+	default:
+		return true;
+	}
+}
+
+void
+agg_input_finish(struct agg_input *in)
+{
+	if (in->r->status != STREAM_END || !in->r->trailer_seen)
+		in->a->truncated = true;
+}
