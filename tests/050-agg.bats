@@ -1264,8 +1264,9 @@ write;/tmp/;a\x3bb\x0ac\x5cd\xff\x7fé/;e\x3bf\xc0\xaf 1'
 		def node: keys == (["name","weight","count","errors","latency_ns","gap_ns",
 			"bytes_read","bytes_written","classes","children"] | sort)
 			and all(.children[]; node);
-		keys == (["version","start_ns","end_ns","pairs","loss","histograms","syscalls",
-			"processes","files","dirs","trie"] | sort)
+		keys == (["version","start_ns","end_ns","pairs","loss","histograms","hosts",
+			"syscalls","processes","files","dirs","trie"] | sort)
+		and all(.hosts[]; row("host")) and (.hosts | map(.count) | add) == 1200
 		and .version == 1 and .pairs == 1200 and .start_ns < .end_ns
 		and (.loss | keys == (["lost_events","unmatched_exits","unmatched_enters",
 			"fd_unknown","truncated"] | sort) and .truncated == false)
