@@ -387,18 +387,6 @@ text_report(struct agg_run *ar)
 /* ---- JSON ---- */
 
 static void
-json_hist(FILE *f, const char *name, const struct hist *h)
-{
-	fprintf(f, "\"%s\":{\"count\":%" PRIu64 ",\"sum\":%" PRIu64
-		",\"min\":%" PRIu64 ",\"mean\":%.1f,\"p50\":%" PRIu64
-		",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99.9\":%" PRIu64
-		",\"max\":%" PRIu64 "}", name, h->count, h->sum,
-		h->count ? h->min : 0, hist_mean(h), hist_percentile(h, 50),
-		hist_percentile(h, 90), hist_percentile(h, 99),
-		hist_percentile(h, 99.9), h->count ? h->max : 0);
-}
-
-static void
 json_table(struct agg_run *ar, enum ior_agg_kind kind, const char *name,
 	   const char *keyname)
 {
@@ -429,9 +417,9 @@ json_table(struct agg_run *ar, enum ior_agg_kind kind, const char *name,
 		}
 		fprintf(f, "},\"bytes_read\":%" PRIu64 ",\"bytes_written\":%"
 			PRIu64 ",", s->bytes_read, s->bytes_written);
-		json_hist(f, "latency_ns", &s->latency);
+		hist_put_json(f, "latency_ns", &s->latency);
 		fputc(',', f);
-		json_hist(f, "gap_ns", &s->gap);
+		hist_put_json(f, "gap_ns", &s->gap);
 		fputc('}', f);
 	}
 	fprintf(f, "]");

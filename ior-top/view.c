@@ -646,19 +646,6 @@ top_print(struct top *t, FILE *f)
 /* ---- JSON ---- */
 
 static void
-json_hist(FILE *f, const char *name, const struct hist *h)
-{
-	/* As ior-agg --json writes a histogram (docs/ior-agg.md). */
-	fprintf(f, "\"%s\":{\"count\":%" PRIu64 ",\"sum\":%" PRIu64
-		",\"min\":%" PRIu64 ",\"mean\":%.1f,\"p50\":%" PRIu64
-		",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99.9\":%" PRIu64
-		",\"max\":%" PRIu64 "}", name, h->count, h->sum,
-		h->count ? h->min : 0, hist_mean(h), hist_percentile(h, 50),
-		hist_percentile(h, 90), hist_percentile(h, 99),
-		hist_percentile(h, 99.9), h->count ? h->max : 0);
-}
-
-static void
 json_row(FILE *f, struct agg *a, enum ior_agg_kind kind,
 	 const struct agg_stat *s, const char *keyname)
 {
@@ -680,9 +667,9 @@ json_row(FILE *f, struct agg *a, enum ior_agg_kind kind,
 	}
 	fprintf(f, "},\"bytes_read\":%" PRIu64 ",\"bytes_written\":%"
 		PRIu64 ",", s->bytes_read, s->bytes_written);
-	json_hist(f, "latency_ns", &s->latency);
+	hist_put_json(f, "latency_ns", &s->latency);
 	fputc(',', f);
-	json_hist(f, "gap_ns", &s->gap);
+	hist_put_json(f, "gap_ns", &s->gap);
 }
 
 static const char *const table_name[] = {

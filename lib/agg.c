@@ -103,8 +103,8 @@ agg_stat_key(const struct agg *a, enum ior_agg_kind kind,
 	return key;
 }
 
-static int
-heaviest_stat(const void *x, const void *y)
+int
+agg_stat_heavier(const void *x, const void *y)
 {
 	const struct agg_stat *a = *(struct agg_stat *const *)x;
 	const struct agg_stat *b = *(struct agg_stat *const *)y;
@@ -125,7 +125,7 @@ agg_stats(struct agg *a, enum ior_agg_kind kind, uint32_t *n)
 		err(1, "agg");
 	for (uint32_t i = 0; i < t->keys.count; i++)
 		v[i] = &t->stats[i];
-	qsort(v, t->keys.count, sizeof(*v), heaviest_stat);
+	qsort(v, t->keys.count, sizeof(*v), agg_stat_heavier);
 	*n = t->keys.count;
 	return v;
 }

@@ -121,6 +121,11 @@ const char *agg_stat_key(const struct agg *a, enum ior_agg_kind kind,
  * histograms; the caller frees its errnos and releases them.
  */
 void agg_stat_merge(struct agg_stat *dst, const struct agg_stat *src);
+/*
+ * qsort order of struct agg_stat pointers: the most total latency first,
+ * then the most calls, then the older key (the order of every table).
+ */
+int agg_stat_heavier(const void *x, const void *y);
 /* Stats of a table in an array the caller frees; *n set. */
 struct agg_stat **agg_stats(struct agg *a, enum ior_agg_kind kind,
 			    uint32_t *n);

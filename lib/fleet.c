@@ -229,18 +229,6 @@ fleet_host_name(const struct fleet_host *h, size_t *len)
 	return h->name;
 }
 
-static int
-heaviest_host(const void *x, const void *y)
-{
-	const struct agg_stat *a = *(struct agg_stat *const *)x;
-	const struct agg_stat *b = *(struct agg_stat *const *)y;
-	if (a->latency.sum != b->latency.sum)
-		return a->latency.sum > b->latency.sum ? -1 : 1;
-	if (a->count != b->count)
-		return a->count > b->count ? -1 : 1;
-	return a->key < b->key ? -1 : a->key > b->key;
-}
-
 struct agg_stat **
 fleet_host_stats(struct fleet *f, uint32_t *n)
 {
@@ -262,7 +250,7 @@ fleet_host_stats(struct fleet *f, uint32_t *n)
 	for (uint32_t i = 0; i < f->n; i++)
 		if (f->hosts[i]->used)
 			v[(*n)++] = &f->host_stats[i];
-	qsort(v, *n, sizeof(*v), heaviest_host);
+	qsort(v, *n, sizeof(*v), agg_stat_heavier);
 	return v;
 }
 

@@ -2,6 +2,7 @@
 #include "hist.h"
 
 #include <err.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,4 +361,16 @@ double
 hist_mean(const struct hist *h)
 {
 	return h->count ? (double)h->sum / (double)h->count : 0.0;
+}
+
+void
+hist_put_json(FILE *f, const char *name, const struct hist *h)
+{
+	fprintf(f, "\"%s\":{\"count\":%" PRIu64 ",\"sum\":%" PRIu64
+		",\"min\":%" PRIu64 ",\"mean\":%.1f,\"p50\":%" PRIu64
+		",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99.9\":%" PRIu64
+		",\"max\":%" PRIu64 "}", name, h->count, h->sum,
+		h->count ? h->min : 0, hist_mean(h), hist_percentile(h, 50),
+		hist_percentile(h, 90), hist_percentile(h, 99),
+		hist_percentile(h, 99.9), h->count ? h->max : 0);
 }

@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define HIST_SUB_BITS 7                 /* 128 exact values, then 64 per octave */
 #define HIST_BUCKETS 3776               /* bucket_of(UINT64_MAX) + 1 */
@@ -197,5 +198,10 @@ uint64_t hist_bucket_high(unsigned bucket);    /* inclusive */
  */
 uint64_t hist_percentile(const struct hist *h, double p);
 double hist_mean(const struct hist *h);
+/*
+ * "NAME":{count, sum, min, mean, p50, p90, p99, p99.9, max}: a histogram
+ * as every --json report writes it (docs/ior-agg.md).
+ */
+void hist_put_json(FILE *f, const char *name, const struct hist *h);
 
 #endif /* IOR_HIST_H */
