@@ -485,8 +485,8 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 	unsigned nargs = e->nargs;
 	char nbuf[24];
 	const char *name = sysnames_get(&d->names, e->header.misc, nbuf);
-	struct string_ref s;
-	bool is_str[IOR_ARGS_MAX] = { false };
+	struct string_ref s, strs[IOR_ARGS_MAX];
+	bool is_str[IOR_ARGS_MAX];
 	FILE *f = d->out;
 
 	/* The reader refuses more than IOR_ARGS_MAX; the cut keeps it so. */
@@ -494,10 +494,7 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 		nargs = IOR_ARGS_MAX;
 	if (sizeof(*e) + nargs * 8u > size)
 		nargs = size > sizeof(*e) ? (size - sizeof(*e)) / 8 : 0;
-	for (unsigned i = 0; i < e->nstrings; i++)
-		if (record_string_at(e, size, e->str_off, e->nstrings, i, &s) &&
-		    s.tag < IOR_ARGS_MAX)
-			is_str[s.tag] = true;
+	record_strings_by_arg(e, size, e->str_off, e->nstrings, strs, is_str);
 	if (d->json) {
 		bool first = true;
 

@@ -602,7 +602,7 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 	const struct rule *r = rule_of(pr, e->header.misc);
 	const uint64_t *args = (const void *)(e + 1);
 	struct string_ref strs[IOR_ARGS_MAX];
-	bool have[IOR_ARGS_MAX] = { false };
+	bool have[IOR_ARGS_MAX];
 	/* The reader refuses more than IOR_ARGS_MAX; the cut keeps it so. */
 	unsigned nargs = e->nargs > IOR_ARGS_MAX ? IOR_ARGS_MAX : e->nargs;
 
@@ -636,15 +636,7 @@ on_enter(struct pairer *pr, const struct ior_syscall_enter *e, uint32_t size)
 		t->last_exit_ns = t->interrupted_last_exit_ns;
 		return;
 	}
-	for (unsigned i = 0; i < e->nstrings; i++) {
-		struct string_ref s;
-
-		if (record_string_at(e, size, e->str_off, e->nstrings, i, &s) &&
-		    s.tag < IOR_ARGS_MAX) {
-			strs[s.tag] = s;
-			have[s.tag] = true;
-		}
-	}
+	record_strings_by_arg(e, size, e->str_off, e->nstrings, strs, have);
 	if (r == NULL)
 		return;
 	/* utimensat(fd, NULL, ...): no path to read; apply() names the fd */
@@ -717,27 +709,24 @@ on_strings(struct pairer *pr, const struct ior_syscall_strings *x,
 {
 	struct thread *t = thread_get(pr, x->pid, x->tid);
 	const struct rule *r = rule_of(pr, t->p.nr);
+	struct string_ref strs[IOR_ARGS_MAX];
+	bool have[IOR_ARGS_MAX];
 
 	if (!t->busy || t->p.exit_nr != x->header.misc || r == NULL ||
 	    t->p.restarted)
 		return;
-	for (unsigned i = 0; i < x->nstrings; i++) {
-		struct string_ref strs[6];
-		bool have[6] = { false };
-		struct string_ref s;
 
-		if (!record_string_at(x, size, x->str_off, x->nstrings, i, &s) ||
-		    s.tag >= 6 || (s.flags & IOR_STRING_FAULT))
-			continue;
-		strs[s.tag] = s;
-		have[s.tag] = true;
-		if (r->path == s.tag)
-			t->p.resolved[0] = resolve(pr, t, r->dirfd, r->path,
-						   strs, have);
-		else if (r->path2 == s.tag)
-			t->p.resolved[1] = resolve(pr, t, r->dirfd2, r->path2,
-						   strs, have);
-	}
+	record_strings_by_arg(x, size, x->str_off, x->nstrings, strs, have);
+	/* A string the exit could not read either changes nothing. */
+	for (unsigned tag = 0; tag < IOR_ARGS_MAX; tag++)
+		if (have[tag] && (strs[tag].flags & IOR_STRING_FAULT))
+			have[tag] = false;
+	if (r->path >= 0 && r->path < IOR_ARGS_MAX && have[r->path])
+		t->p.resolved[0] = resolve(pr, t, r->dirfd, r->path, strs,
+					   have);
+	if (r->path2 >= 0 && r->path2 < IOR_ARGS_MAX && have[r->path2])
+		t->p.resolved[1] = resolve(pr, t, r->dirfd2, r->path2, strs,
+					   have);
 }
 
 struct rename {
@@ -1230,7 +1219,7 @@ on_uring_submit(struct pairer *pr, const struct ior_uring_submit *e,
 	const struct rule *r;
 	const uint64_t *args = (const void *)(e + 1);
 	struct string_ref strs[IOR_ARGS_MAX];
-	bool have[IOR_ARGS_MAX] = { false };
+	bool have[IOR_ARGS_MAX];
 	unsigned nargs = e->nargs > IOR_ARGS_MAX ? IOR_ARGS_MAX : e->nargs;
 
 	if (sizeof(*e) + nargs * 8u > size)
@@ -1275,15 +1264,7 @@ on_uring_submit(struct pairer *pr, const struct ior_uring_submit *e,
 			return;
 		}
 	}
-	for (unsigned i = 0; i < e->nstrings; i++) {
-		struct string_ref s;
-
-		if (record_string_at(e, size, e->str_off, e->nstrings, i, &s) &&
-		    s.tag < IOR_ARGS_MAX) {
-			strs[s.tag] = s;
-			have[s.tag] = true;
-		}
-	}
+	record_strings_by_arg(e, size, e->str_off, e->nstrings, strs, have);
 	u->t.p.resolved[0] = resolve(pr, &u->t, r->dirfd, r->path, strs, have);
 }
 

@@ -190,6 +190,30 @@ record_string_by_tag(const void *rec, uint32_t size, unsigned str_off,
 	return false;
 }
 
+void
+record_strings_by_arg(const void *rec, uint32_t size, unsigned str_off,
+		      unsigned nstrings, struct string_ref strs[IOR_ARGS_MAX],
+		      bool have[IOR_ARGS_MAX])
+{
+	const unsigned char *base = rec;
+	uint32_t off = str_off;
+
+	memset(have, 0, IOR_ARGS_MAX * sizeof(*have));
+	for (unsigned i = 0; i < nstrings; i++) {
+		uint32_t at = off;
+		struct ior_string s;
+
+		if (!string_step(base, size, &off, &s))
+			return;
+		if (s.tag < IOR_ARGS_MAX && !have[s.tag]) {
+			strs[s.tag] = (struct string_ref){
+				.bytes = base + at + sizeof(s), .len = s.len,
+				.flags = s.flags, .tag = s.tag };
+			have[s.tag] = true;
+		}
+	}
+}
+
 /* Every string of a record within its size and the length limit. */
 static const char *
 check_strings(const void *rec, uint32_t size, unsigned str_off,

@@ -119,6 +119,14 @@ bool record_string_at(const void *rec, uint32_t size, unsigned str_off,
 		      unsigned nstrings, unsigned index, struct string_ref *out);
 bool record_string_by_tag(const void *rec, uint32_t size, unsigned str_off,
 			  unsigned nstrings, unsigned tag, struct string_ref *out);
+/*
+ * The first string of each tag below IOR_ARGS_MAX, in one pass: strs[tag]
+ * and have[tag] = true (have[] cleared first).  Strings of other tags, and
+ * those after a damaged one, are left out.
+ */
+void record_strings_by_arg(const void *rec, uint32_t size, unsigned str_off,
+			   unsigned nstrings, struct string_ref strs[IOR_ARGS_MAX],
+			   bool have[IOR_ARGS_MAX]);
 /* For a section header. */
 bool section_string(const struct ior_section *s, unsigned tag,
 		    struct string_ref *out);
