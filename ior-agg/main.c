@@ -406,20 +406,8 @@ json_table(struct agg_run *ar, enum ior_agg_kind kind, const char *name,
 			fprintf(f, "\"pid\":%" PRIu32 ",", s->pid);
 		fprintf(f, "\"%s\":", keyname);
 		put_json_string(f, key, len);
-		fprintf(f, ",\"count\":%" PRIu64 ",\"errors\":%" PRIu64
-			",\"errno\":{", s->count, s->errors);
-		for (uint32_t e = 0; e < s->nerrno; e++) {
-			const char *en = strerrorname_np(s->errnos[e].err);
-			char num[16];
-			snprintf(num, sizeof(num), "E%u", s->errnos[e].err);
-			fprintf(f, "%s\"%s\":%" PRIu64, e ? "," : "",
-				en ? en : num, s->errnos[e].count);
-		}
-		fprintf(f, "},\"bytes_read\":%" PRIu64 ",\"bytes_written\":%"
-			PRIu64 ",", s->bytes_read, s->bytes_written);
-		hist_put_json(f, "latency_ns", &s->latency);
 		fputc(',', f);
-		hist_put_json(f, "gap_ns", &s->gap);
+		agg_stat_put_json(f, s);
 		fputc('}', f);
 	}
 	fprintf(f, "]");

@@ -2,6 +2,8 @@
 #include "agg.h"
 
 #include <err.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +103,26 @@ agg_stat_key(const struct agg *a, enum ior_agg_kind kind,
 		return key + 4;
 	}
 	return key;
+}
+
+void
+agg_stat_put_json(FILE *f, const struct agg_stat *s)
+{
+	fprintf(f, "\"count\":%" PRIu64 ",\"errors\":%" PRIu64
+		",\"errno\":{", s->count, s->errors);
+	for (uint32_t e = 0; e < s->nerrno; e++) {
+		const char *en = strerrorname_np(s->errnos[e].err);
+		char num[16];
+
+		snprintf(num, sizeof(num), "E%u", s->errnos[e].err);
+		fprintf(f, "%s\"%s\":%" PRIu64, e ? "," : "", en ? en : num,
+			s->errnos[e].count);
+	}
+	fprintf(f, "},\"bytes_read\":%" PRIu64 ",\"bytes_written\":%"
+		PRIu64 ",", s->bytes_read, s->bytes_written);
+	hist_put_json(f, "latency_ns", &s->latency);
+	fputc(',', f);
+	hist_put_json(f, "gap_ns", &s->gap);
 }
 
 int

@@ -122,6 +122,11 @@ const char *agg_stat_key(const struct agg *a, enum ior_agg_kind kind,
  */
 void agg_stat_merge(struct agg_stat *dst, const struct agg_stat *src);
 /*
+ * A stat's figures as a JSON row's members, from "count" to "gap_ns" (the
+ * caller writes the braces and the key): what every --json report shows.
+ */
+void agg_stat_put_json(FILE *f, const struct agg_stat *s);
+/*
  * qsort order of struct agg_stat pointers: the most total latency first,
  * then the most calls, then the older key (the order of every table).
  */

@@ -141,6 +141,16 @@ string_step(const unsigned char *base, uint32_t size, uint32_t *off,
 	return true;
 }
 
+/* The string whose header string_step() read at offset at. */
+static struct string_ref
+string_ref_of(const unsigned char *base, uint32_t at,
+	      const struct ior_string *s)
+{
+	return (struct string_ref){ .bytes = base + at + sizeof(*s),
+				    .len = s->len, .flags = s->flags,
+				    .tag = s->tag };
+}
+
 bool
 record_string_at(const void *rec, uint32_t size, unsigned str_off,
 		 unsigned nstrings, unsigned index, struct string_ref *out)
@@ -155,10 +165,7 @@ record_string_at(const void *rec, uint32_t size, unsigned str_off,
 		if (!string_step(base, size, &off, &s))
 			return false;
 		if (i == index) {
-			out->bytes = base + at + sizeof(s);
-			out->len = s.len;
-			out->flags = s.flags;
-			out->tag = s.tag;
+			*out = string_ref_of(base, at, &s);
 			return true;
 		}
 	}
@@ -180,10 +187,7 @@ record_string_by_tag(const void *rec, uint32_t size, unsigned str_off,
 		if (!string_step(base, size, &off, &s))
 			return false;
 		if (s.tag == tag) {
-			out->bytes = base + at + sizeof(s);
-			out->len = s.len;
-			out->flags = s.flags;
-			out->tag = s.tag;
+			*out = string_ref_of(base, at, &s);
 			return true;
 		}
 	}
@@ -206,9 +210,7 @@ record_strings_by_arg(const void *rec, uint32_t size, unsigned str_off,
 		if (!string_step(base, size, &off, &s))
 			return;
 		if (s.tag < IOR_ARGS_MAX && !have[s.tag]) {
-			strs[s.tag] = (struct string_ref){
-				.bytes = base + at + sizeof(s), .len = s.len,
-				.flags = s.flags, .tag = s.tag };
+			strs[s.tag] = string_ref_of(base, at, &s);
 			have[s.tag] = true;
 		}
 	}
