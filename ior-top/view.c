@@ -402,14 +402,21 @@ top_drill_expr(struct top *t, char *buf, size_t len)
 				 (int)r->keylen, r->key);
 			return false;
 		}
-		/* "pipe:" and "socket:" are kinds of path, not directories. */
-		if (r->keylen && r->key[r->keylen - 1] == ':') {
-			char re[64];
-			if (r->keylen + 2 > sizeof(re))
-				return false;
-			re[0] = '^';
-			memcpy(re + 1, r->key, r->keylen);
-			ok = test_of(buf, len, "path", "~", re, r->keylen + 1);
+		/*
+		 * "pipe:" and "socket:" are kinds of path, not directories;
+		 * a directory ending in ':' has a '/' in it.
+		 */
+		if (r->keylen && r->key[r->keylen - 1] == ':' &&
+		    memchr(r->key, '/', r->keylen) == NULL) {
+			char prefix[64];
+
+			ok = r->keylen + 1 <= sizeof(prefix);
+			if (ok) {
+				prefix[0] = '^';
+				memcpy(prefix + 1, r->key, r->keylen);
+				ok = test_of(buf, len, "path", "~", prefix,
+					     r->keylen + 1);
+			}
 		} else {
 			ok = test_of(buf, len, "dir", "=", r->key, r->keylen);
 		}
