@@ -432,6 +432,9 @@ void
 top_tree_order(struct top *t)
 {
 	uint32_t n = t->nrows;
+
+	if (n == 0)             /* no rows: t->rows may be NULL */
+		return;
 	uint32_t *head = calloc(n + 1, sizeof(*head));
 	uint32_t *next = calloc(n + 1, sizeof(*next));
 	uint32_t *stack = calloc(n + 1, sizeof(*stack));
@@ -501,6 +504,16 @@ top_tree_order(struct top *t)
 
 /* ---- the header ---- */
 
+/*
+ * A rate as a count: a stream's interval can be a nanosecond, and a double
+ * past 2^64 does not convert.
+ */
+static uint64_t
+count_of(double v)
+{
+	return v >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)v;
+}
+
 struct header {
 	char line1[256], line2[512], loss[128];
 	bool lossy;
@@ -527,9 +540,9 @@ header_of(struct top *t, struct header *h)
 		 "ior-top %s  interval %.3gs  %s/s calls  read %s/s  "
 		 "written %s/s  %.1f errors/s", when, t->last_seconds > 0 ?
 		 t->last_seconds : t->interval_s,
-		 units_count((uint64_t)((double)l->pairs / secs + 0.5), b[0]),
-		 units_bytes((uint64_t)((double)rd / secs), b[1]),
-		 units_bytes((uint64_t)((double)wr / secs), b[2]),
+		 units_count(count_of((double)l->pairs / secs + 0.5), b[0]),
+		 units_bytes(count_of((double)rd / secs), b[1]),
+		 units_bytes(count_of((double)wr / secs), b[2]),
 		 (double)errs / secs);
 	/* The filter holds stream bytes (drilled paths): escaped. */
 	char filter[256];

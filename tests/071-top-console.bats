@@ -558,3 +558,14 @@ eventually_lines() {
 	assert_failure 2
 	assert_equal "$stderr" "ior-top: unknown weight 'gap' (count, latency or bytes)"
 }
+
+@test "inputs the fuzzer found: a tree of no rows and a nanosecond interval end in a report, not undefined behaviour" {
+	for f in "$BATS_TEST_DIRNAME"/fuzz/regress/top-*.ior; do
+		for view in "--json -v processes --tree" "-v latency"; do
+			# shellcheck disable=SC2086
+			run --separate-stderr "$IOR_BIN/ior-top" -b -n 20 $view "$f"
+			# 0, or 1 with one line for damage; a sanitizer aborts (134).
+			[ "$status" -le 1 ] || fail "ior-top $view $f: status $status: $stderr"
+		done
+	done
+}
