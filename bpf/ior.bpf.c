@@ -477,19 +477,24 @@ put_inodes(__u64 pid_tgid, __u32 nr, __s32 fd0, __s32 fd1)
 }
 
 /*
- * An IOR_SYSCALL_SOCKADDR record: len bytes of the sockaddr at uptr.  The
- * record is reserved at its largest and framed at its real size: the
- * reader of the ring copies header.size bytes.
+ * An IOR_SYSCALL_SOCKADDR record: the sockaddr at uptr, addrlen bytes
+ * long, of which the caller's buffer holds bufsize (accept writes no more
+ * than that, and says the whole length).  The record is reserved at its
+ * largest and framed at its real size: the reader of the ring copies
+ * header.size bytes.
  */
 static __always_inline void
 put_sockaddr(__u64 pid_tgid, __u32 nr, __s32 sockfd, __u8 arg,
-	     const void *uptr, __u32 addrlen)
+	     const void *uptr, __u32 addrlen, __u32 bufsize)
 {
 	struct {
 		struct ior_syscall_sockaddr s;
 		__u8 addr[IOR_SOCKADDR_MAX];
 	} *rec;
-	__u64 len = addrlen < IOR_SOCKADDR_MAX ? addrlen : IOR_SOCKADDR_MAX;
+	__u64 len = addrlen < bufsize ? addrlen : bufsize;
+
+	if (len > IOR_SOCKADDR_MAX)
+		len = IOR_SOCKADDR_MAX;
 
 	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
 	if (!rec) {
@@ -528,7 +533,69 @@ enter_sockaddr(__u64 pid_tgid, __u32 nr, __u32 conf, const __u64 *args)
 	if (arg > 4)
 		return;
 	put_sockaddr(pid_tgid, nr, (__s32)args[0], arg,
-		     (const void *)args[arg], (__u32)args[arg + 1]);
+		     (const void *)args[arg], (__u32)args[arg + 1],
+		     (__u32)args[arg + 1]);
+}
+
+/*
+ * accept's caller says its buffer's size in *addrlen, which the call
+ * overwrites with the address's whole length: the size is read at the
+ * enter, kept here for the exit.  nr is the syscall's number + 1, 0 none.
+ */
+struct accept_buf {
+	__u32 nr;
+	__u32 bufsize;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct accept_buf);
+} accept_buf SEC(".maps");
+
+static __always_inline void
+enter_accept(__u32 nr, __u32 conf, const __u64 *args)
+{
+	__u32 arg = IOR_CONF_SOCKADDR(conf) - 1, bufsize;
+	struct accept_buf *b;
+
+	/* accept(fd, NULL, NULL) asks for no address */
+	if (arg > 4 || !args[arg] || !args[arg + 1] ||
+	    bpf_probe_read_user(&bufsize, sizeof(bufsize),
+				(const void *)args[arg + 1]))
+		return;
+	b = bpf_task_storage_get(&accept_buf, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (b) {
+		b->nr = nr + 1;
+		b->bufsize = bufsize;
+	}
+}
+
+/*
+ * At accept's exit: the peer's address, at most the bytes the caller's
+ * buffer holds.  Without the enter's size (the call began before the
+ * capture) nothing is read: the buffer could be shorter than the address.
+ */
+static __always_inline void
+exit_accept(__u64 pid_tgid, __u32 nr, __u32 conf, const __u64 *args,
+	    long ret)
+{
+	__u32 arg = IOR_CONF_SOCKADDR(conf) - 1, addrlen = 0, bufsize;
+	struct accept_buf *b;
+
+	b = bpf_task_storage_get(&accept_buf, bpf_get_current_task_btf(), 0, 0);
+	if (!b || b->nr != nr + 1)
+		return;
+	b->nr = 0;
+	bufsize = b->bufsize;
+	if (ret < 0 || arg > 4 ||
+	    bpf_probe_read_user(&addrlen, sizeof(addrlen),
+				(const void *)args[arg + 1]))
+		return;
+	put_sockaddr(pid_tgid, nr, (__s32)args[0], arg,
+		     (const void *)args[arg], addrlen, bufsize);
 }
 
 /*
@@ -543,22 +610,11 @@ exit_fd_facts(struct pt_regs *regs, __u64 pid_tgid, __u32 nr, __u32 conf,
 	__u64 args[6];
 	__u32 arg;
 
+	SYSCALL_ARGS(regs, args);
+	if (IOR_CONF_SOCKADDR(conf) && (conf & IOR_CONF_SOCKADDR_EXIT))
+		exit_accept(pid_tgid, nr, conf, args, ret);
 	if (ret < 0)
 		return;
-	SYSCALL_ARGS(regs, args);
-	if ((arg = IOR_CONF_SOCKADDR(conf)) && (conf & IOR_CONF_SOCKADDR_EXIT)) {
-		__u32 addrlen = 0;
-
-		arg -= 1;
-		if (arg > 4)
-			return;
-		/* accept(fd, NULL, NULL) asks for no address */
-		if (args[arg] && args[arg + 1] &&
-		    !bpf_probe_read_user(&addrlen, sizeof(addrlen),
-					 (const void *)args[arg + 1]))
-			put_sockaddr(pid_tgid, nr, (__s32)args[0], arg,
-				     (const void *)args[arg], addrlen);
-	}
 	if ((arg = IOR_CONF_TMPFILE(conf)) && arg <= 6 &&
 	    (args[(arg - 1) & 7] & IOR_O_TMPFILE_BIT))
 		put_inodes(pid_tgid, nr, -1, ret);
@@ -614,6 +670,8 @@ int BPF_PROG(ior_sys_enter, struct pt_regs *regs, long id)
 		count_loss();
 	else if (IOR_CONF_SOCKADDR(conf) && !(conf & IOR_CONF_SOCKADDR_EXIT))
 		enter_sockaddr(pid_tgid, id, conf, rec.args);
+	else if (IOR_CONF_SOCKADDR(conf))
+		enter_accept(id, conf, rec.args);
 	return 0;
 }
 

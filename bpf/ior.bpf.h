@@ -31,7 +31,8 @@
  * the inode of the fd returned is written when the flags have O_TMPFILE;
  * bits 28..30: 1 + the index of a struct sockaddr argument, its length in
  * the next argument (connect, bind: read at the enter); bit 31: read it at
- * the exit instead, and the next argument points at its length (accept).
+ * the exit instead, and the next argument points at its length (accept):
+ * the length it holds at the enter, the caller's buffer, bounds the read.
  */
 #define IOR_CONF_INODES (1u << 24)
 #define IOR_CONF_TMPFILE(c) (((c) >> 25) & 7u)

@@ -780,7 +780,11 @@ dump_sockaddr(struct dump *d, const struct ior_syscall_sockaddr *x,
 		put_text(f, addr, len, 0);
 	else
 		fputs("<no address>", f);
-	fputs(" (socket address)\n", f);
+	if (x->flags & IOR_STRING_TRUNCATED)
+		fprintf(f, " (socket address, %u of %u bytes)\n", x->len,
+			x->addrlen);
+	else
+		fputs(" (socket address)\n", f);
 }
 
 static void

@@ -693,7 +693,12 @@ on_sockaddr(struct pairer *pr, const struct ior_syscall_sockaddr *x,
 	t = thread_get(pr, x->pid, x->tid);
 	if (!t->busy || t->p.exit_nr != x->header.misc || t->p.restarted)
 		return;
-	len = sockname_format(name, x + 1, x->len, x->socktype);
+	/*
+	 * Part of an address (accept's buffer was shorter) would read as
+	 * another address: it names nothing, as no address does.
+	 */
+	len = x->flags & IOR_STRING_TRUNCATED ? 0 :
+	      sockname_format(name, x + 1, x->len, x->socktype);
 	/* An unnamed unix peer (accept's usual one) names nothing. */
 	t->p.sock_id = len > 0 && strcmp(name, "unix:") != 0 ?
 		       strtab_intern(&pr->paths, name, len) : 0;

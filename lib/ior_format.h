@@ -523,8 +523,8 @@ struct ior_syscall_inodes {
  * record), accept's and accept4's peer (read at the exit, which fills it,
  * and written just before the exit record).  misc: the syscall number.
  * The address is the struct sockaddr as the program's memory held it:
- * len bytes of it (at most IOR_SOCKADDR_MAX), zero-padded to the
- * record's size.
+ * len bytes of it (at most IOR_SOCKADDR_MAX, and for accept at most the
+ * caller's buffer), zero-padded to the record's size.
  *
  *	8	time_ns
  *	16	pid, tid

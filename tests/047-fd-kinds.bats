@@ -198,6 +198,37 @@ a = socket.socket(socket.AF_UNIX); a.bind("\0ior-abstract-test")' \
 	assert_output "unix:$T/facts.sock"
 }
 
+@test "accept with a buffer shorter than the peer's address: no byte past the buffer is read, the cut address names nothing" {
+	# The buffer is 64 bytes of 0xff, its addrlen says 4: the kernel
+	# writes the family and port there and returns 16.  Read past the
+	# 4 bytes, the address would be 255.255.255.255.
+	py 'import ctypes, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+c = socket.socket(); c.connect(l.getsockname())
+buf = ctypes.create_string_buffer(b"\xff" * 64, 64)
+n = ctypes.c_uint(4)
+fd = libc.accept4(l.fileno(), buf, ctypes.byref(n), 0)
+assert fd >= 0, ctypes.get_errno()
+c.send(b"x"); os.read(fd, 1)
+open(os.environ["T"] + "/facts", "w").write("addrlen %d\nfd %d\nport %d\n"
+    % (n.value, fd, c.getsockname()[1]))' \
+		-e '%default,%net'
+	[ "$(fact addrlen)" = 16 ] || fail "addrlen $(fact addrlen)"
+	dump_json "$STREAM"
+	run jqs -c '[of("sockaddr") | select(.syscall == "accept4")
+		| [.addrlen, .truncated, .addr]]'
+	assert_output "[[16,true,\"tcp:0.0.0.0:$(fact port)\"]]"
+	run "$IOR_BIN/ior-dump" "$STREAM"
+	assert_line --partial "= accept4 arg 1 tcp:0.0.0.0:$(fact port) (socket address, 4 of 16 bytes)"
+	dump_json "$T/paired.ior"
+	# named as an accept without a buffer is: by its listener
+	run jqs -c --argjson fd "$(fact fd)" '[of("pair") | select(.comm ==
+		"python3" and .fd == $fd and (.syscall == "accept4" or .syscall
+		== "read")) | [.syscall, .fd, .path]]'
+	assert_output "[[\"accept4\",$(fact fd),\"tcp:127.0.0.1:0\"],[\"read\",$(fact fd),\"tcp:127.0.0.1:0\"]]"
+}
+
 @test "-e %net alone still names its sockets: socket and accept come with it" {
 	py 'import os, socket
 l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
