@@ -930,6 +930,8 @@ const volatile __u8 uring_traced[IOR_URING_OP_MAX];
 #define IOR_REQ_F_FORCE_ASYNC (1ull << 4)
 #define IOR_REQ_F_HARDLINK (1ull << 5)
 #define IOR_FFS_MASK (~3ul)             /* io_rsrc_node file_ptr flag bits */
+#define IOR_REQ_F_CQE_SKIP (1ull << 6)  /* IOSQE_CQE_SKIP_SUCCESS */
+#define IOR_OP_ACCEPT 13
 #define IOR_OP_OPENAT 18
 #define IOR_OP_CLOSE 19
 #define IOR_OP_STATX 21
@@ -958,6 +960,14 @@ struct uring_inflight {
  * that posts no completion (IOSQE_CQE_SKIP_SUCCESS) is forgotten when
  * its address is reused or the map is full, never blocks a new one.
  */
+/*
+ * Set once a request in the map may post no completion: from then on a
+ * submit that is not traced forgets its address too, or the completion
+ * of that other request (another opcode, another process) would be
+ * written as the old one's.  Until then no untraced submit pays for it.
+ */
+__u8 uring_skip_seen;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
@@ -1090,7 +1100,7 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 	bool io_thread = BPF_CORE_READ(task, flags) & IOR_PF_IO_WORKER;
 
 	if (opcode >= IOR_URING_OP_MAX || !uring_traced[opcode & 0xff])
-		return 0;
+		goto untraced;
 	ring = (__u64)rctx;
 	if (io_thread) {
 		/*
@@ -1103,7 +1113,7 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 		flags |= IOR_URING_SQPOLL;
 	}
 	if (!in_scope(tgid, tid, false))
-		return 0;
+		goto untraced;
 	if (filter_comm_len) {
 		char comm[IOR_COMM_LEN];
 
@@ -1113,7 +1123,7 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 		else
 			bpf_get_current_comm(comm, sizeof(comm));
 		if (!comm_matches(comm))
-			return 0;
+			goto untraced;
 	}
 	if (req_flags & IOR_REQ_F_FORCE_ASYNC)
 		flags |= IOR_URING_FORCE_ASYNC;
@@ -1122,7 +1132,7 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 
 	sc = bpf_map_lookup_elem(&uring_scratch, &zero);
 	if (!sc)
-		return 0;
+		goto untraced;
 	u = (void *)sc->buf;
 	args = (void *)(sc->buf + sizeof(*u));
 	u->header.type = IOR_URING_SUBMIT;
@@ -1150,7 +1160,7 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 		args[2] = BPF_CORE_READ(o, how.flags);
 		if (slot) {     /* a direct descriptor: no fd in the table */
 			args[1] = slot - 1;
-			flags |= IOR_URING_FIXED;
+			flags |= IOR_URING_FIXED | IOR_URING_DIRECT;
 		}
 		off = uring_put_kstring(sc->buf, off,
 					BPF_CORE_READ(o, filename, name));
@@ -1180,20 +1190,30 @@ int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 						    uring_fixed_file(rctx, idx));
 		flags |= IOR_URING_FIXED;
 	}
+	/* accept's file_index: the new socket goes to a slot, not an fd */
+	if (opcode == IOR_OP_ACCEPT &&
+	    BPF_CORE_READ((struct io_accept *)&req->cmd, file_slot))
+		flags |= IOR_URING_DIRECT;
 	u->flags = flags;
 	size = (off + 7) & ~7u;
 	if (size > URING_SCRATCH_SIZE)
-		return 0;
+		goto untraced;
 	u->header.size = size;
 	in.pid = tgid;
 	in.tid = tid;
 	in.ring = ring;
+	if (req_flags & IOR_REQ_F_CQE_SKIP)
+		uring_skip_seen = 1;
 	if (bpf_map_update_elem(&uring_inflight, &key, &in, BPF_ANY))
-		return 0;
+		goto untraced;
 	if (bpf_ringbuf_output(&events, sc->buf, size, BPF_RB_NO_WAKEUP)) {
 		count_loss();
 		bpf_map_delete_elem(&uring_inflight, &key);
 	}
+	return 0;
+untraced:
+	if (uring_skip_seen)
+		bpf_map_delete_elem(&uring_inflight, &key);
 	return 0;
 }
 

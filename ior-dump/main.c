@@ -597,7 +597,7 @@ static void
 text_uring_flags(FILE *f, uint32_t flags)
 {
 	static const char *const names[] = { "fixed", "sqpoll", "async",
-					     "link" };
+					     "link", "direct" };
 	const char *sep = " [";
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)

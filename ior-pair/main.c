@@ -1202,6 +1202,10 @@ static const struct rule uring_direct_open = {
 static const struct rule uring_direct_close = {
 	"io_uring:close", K_NONE, -1, -1, -1, -1, -1, -1, -1, NULL, false
 };
+/* An accept into a slot: a call on its listener, ret no fd. */
+static const struct rule uring_direct_accept = {
+	"io_uring:accept", K_FD, 0, -1, -1, -1, -1, -1, -1, NULL, false
+};
 
 static void
 uring_req_free(struct pairer *pr, struct uring_req *u)
@@ -1253,6 +1257,8 @@ on_uring_submit(struct pairer *pr, const struct ior_uring_submit *e,
 	RB_INSERT(uring_tree, &pr->uring, u);
 	if ((r = rule_of(pr, u->t.p.nr)) == NULL)
 		return;
+	if ((e->flags & IOR_URING_DIRECT) && r->kind == K_NEWFD)
+		r = u->t.p.rule = &uring_direct_accept;
 	if (e->flags & IOR_URING_FIXED) {
 		if (r->kind == K_OPEN)
 			r = u->t.p.rule = &uring_direct_open;

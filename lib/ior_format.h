@@ -461,6 +461,10 @@ enum ior_uring_flags {
 					   thread */
 	IOR_URING_FORCE_ASYNC = 1 << 2, /* IOSQE_ASYNC: run in io-wq */
 	IOR_URING_LINK = 1 << 3,        /* IOSQE_IO_LINK or IOSQE_IO_HARDLINK */
+	IOR_URING_DIRECT = 1 << 4,      /* the result is a direct descriptor
+					   (a fixed-file slot), not an fd:
+					   openat, openat2, accept given a
+					   file_index */
 };
 
 /*

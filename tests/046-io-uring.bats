@@ -52,11 +52,15 @@ fixture() {
 	dump_json "$T/f.pairs"
 }
 
-# uring_pairs: tests/uring.c under ior-capture, paired; $JSON holds the
-# pairs, P the program's pid, $T/raw.json the raw records.
+# uring_pairs [MODE [CAPTURE-OPTION...]]: tests/uring.c (in MODE) under
+# ior-capture, paired; $JSON holds the pairs, P the program's pid,
+# $T/raw.json the raw records.
 uring_pairs() {
+	local mode=${1:-}
+
+	shift || true
 	require_uring
-	"$IOR_BIN/ior-capture" -q -- "$IOR_BIN/uring" "$T/w" \
+	"$IOR_BIN/ior-capture" -q "$@" -- "$IOR_BIN/uring" "$T/w" $mode \
 		> "$STREAM" 2> "$T/capture.err" 3>&- ||
 		fail "ior-capture: $(cat "$T/capture.err")"
 	dump_json "$STREAM"
@@ -143,6 +147,32 @@ jqu() {
 	dump_json "$T/paired.ior"
 	run jqu -c '[u | select(.bytes == 1000) | [.tid, .comm, .path == $d]]'
 	assert_output "[[$tid,\"uring\",true]]"
+}
+
+@test "an io_uring accept into a direct descriptor (a fixed slot) is a call on its listener: its result is no fd, fd 0 stays what it was" {
+	uring_pairs direct-accept -e '%default,%net'
+	l=$(sed -n 's/^uring: listener fd //p' "$T/capture.err")
+	[ -n "$l" ] || fail "stderr: $(cat "$T/capture.err")"
+	JSON=$T/raw.json run jqs -c '[of("uring_submit")
+		| select(.syscall == "io_uring:accept") | .flags]'
+	assert_output '[16]'
+	run jqu -c '[u | select(.syscall == "io_uring:accept")
+		| [.fd, .path, .ret]]'
+	assert_output "[[$l,\"tcp:127.0.0.1:0\",0]]"
+	run jqs -c --argjson p "$P" '[of("pair") | select(.pid == $p
+		and .syscall == "read" and .fd == 0) | .path]'
+	assert_output '["/dev/null"]'
+}
+
+@test "a request that posts no completion (IOSQE_CQE_SKIP_SUCCESS) is not completed by an untraced request at its address" {
+	# The read completes unseen; the nop after it (untraced by default)
+	# takes its request's place and posts the only completion.
+	uring_pairs skip
+	JSON=$T/raw.json run jqs -c '[of("uring_submit", "uring_complete")
+		| .syscall]'
+	assert_output '["io_uring:read"]'
+	run jqu -c '[u | [.syscall, .unfinished]]'
+	assert_output '[["io_uring:read",true]]'
 }
 
 @test "io_uring operations of processes out of scope are not captured" {

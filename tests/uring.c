@@ -13,10 +13,23 @@
  * lets it, reads 1000 bytes through an SQPOLL ring that a second thread
  * makes ("uring: sqpoll read 1000 in tid N" on stderr).  Exits 1 on an
  * unexpected result.
+ *
+ *	uring DIR direct-accept
+ *
+ * Opens /dev/null as fd 0, accepts a TCP connection into slot 0 of the
+ * ring's file table (a direct descriptor: no fd), then reads fd 0
+ * ("uring: listener fd N" on stderr).
+ *
+ *	uring DIR skip
+ *
+ * Reads 100 bytes of DIR/data with IOSQE_CQE_SKIP_SUCCESS (no completion
+ * is posted), then runs a nop, whose request takes the read's place.
  */
+#include <arpa/inet.h>
 #include <err.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +90,64 @@ sqpoll(void *arg)
 	return NULL;
 }
 
+static int
+direct_accept(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	struct io_uring r;
+	int l, c, fd, res;
+	char b;
+
+	if ((fd = open("/dev/null", O_RDONLY)) == -1 || dup2(fd, 0) == -1)
+		err(1, "/dev/null");
+	close(fd);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((l = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) == -1 ||
+	    listen(l, 1) == -1 ||
+	    getsockname(l, (struct sockaddr *)&a, &alen) == -1 ||
+	    (c = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    connect(c, (struct sockaddr *)&a, sizeof(a)) == -1)
+		err(1, "socket");
+	if ((res = io_uring_queue_init(8, &r, 0)) != 0)
+		errx(1, "io_uring_queue_init: %s", strerror(-res));
+	if ((res = io_uring_register_files_sparse(&r, 4)) != 0)
+		errx(1, "register_files_sparse: %s", strerror(-res));
+	io_uring_prep_accept_direct(sqe(&r), l, NULL, NULL, 0, 0);
+	io_uring_submit(&r);
+	if ((res = wait_one(&r)) != 0)
+		errx(1, "accept_direct: %d", res);
+	if (read(0, &b, 1) != 0)
+		errx(1, "read of /dev/null");
+	io_uring_queue_exit(&r);
+	fprintf(stderr, "uring: listener fd %d\n", l);
+	return 0;
+}
+
+static int
+skip_success(void)
+{
+	struct io_uring r;
+	struct io_uring_sqe *s;
+	int fd, res;
+
+	if ((fd = open(path, O_RDONLY)) == -1)
+		err(1, "%s", path);
+	if ((res = io_uring_queue_init(8, &r, 0)) != 0)
+		errx(1, "io_uring_queue_init: %s", strerror(-res));
+	s = sqe(&r);
+	io_uring_prep_read(s, fd, buf[0], 100, 0);
+	s->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_submit(&r);
+	io_uring_prep_nop(sqe(&r));
+	io_uring_submit(&r);
+	if ((res = wait_one(&r)) != 0)
+		errx(1, "nop after a skipped read: %d", res);
+	io_uring_queue_exit(&r);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -85,13 +156,19 @@ main(int argc, char **argv)
 	pthread_t t;
 	int fd, res;
 
-	if (argc != 2)
-		errx(2, "usage: uring DIR");
+	if (argc != 2 && argc != 3)
+		errx(2, "usage: uring DIR [direct-accept|skip]");
 	snprintf(path, sizeof(path), "%s/data", argv[1]);
+	if (argc == 3 && strcmp(argv[2], "direct-accept") == 0)
+		return direct_accept();
 	memset(buf, 'x', sizeof(buf));
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
 	    write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) || close(fd))
 		err(1, "%s", path);
+	if (argc == 3 && strcmp(argv[2], "skip") == 0)
+		return skip_success();
+	else if (argc == 3)
+		errx(2, "usage: uring DIR [direct-accept|skip]");
 	if ((res = io_uring_queue_init(8, &r, 0)) != 0)
 		errx(1, "io_uring_queue_init: %s", strerror(-res));
 
