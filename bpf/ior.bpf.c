@@ -929,7 +929,8 @@ const volatile __u8 uring_traced[IOR_URING_OP_MAX];
 #define IOR_REQ_F_IO_LINK (1ull << 2)
 #define IOR_REQ_F_FORCE_ASYNC (1ull << 4)
 #define IOR_REQ_F_HARDLINK (1ull << 5)
-#define IOR_FFS_MASK (~3ul)             /* io_rsrc_node file_ptr flag bits */
+/* flag bits of a fixed file's file_ptr (2 or 3 of them, by version) */
+#define IOR_FFS_MASK (~7ul)
 #define IOR_REQ_F_CQE_SKIP (1ull << 6)  /* IOSQE_CQE_SKIP_SUCCESS */
 #define IOR_OP_ACCEPT 13
 #define IOR_OP_OPENAT 18
@@ -1041,19 +1042,68 @@ uring_fd_of(struct task_struct *task, struct file *file)
 	return fd;
 }
 
+/*
+ * Kernels before 6.13 kept a ring's fixed files in an array of struct
+ * io_fixed_file, ctx->nr_user_files long; 6.13 made it an array of
+ * io_rsrc_node pointers (file_table.data).  CO-RE finds the kernel's
+ * fields under these names; the branch of the other layout is never run
+ * (and its relocations, which cannot resolve, never checked).
+ */
+struct io_fixed_file___old {
+	unsigned long file_ptr;
+};
+
+struct io_file_table___old {
+	struct io_fixed_file___old *files;
+};
+
+struct io_ring_ctx___old {
+	struct io_file_table___old file_table;
+	unsigned int nr_user_files;
+};
+
+/*
+ * io_uring_complete's arguments changed in the same release (6.13): (ctx,
+ * req, cqe), where they were (ctx, req, user_data, res, cflags, extra1,
+ * extra2).  Should a kernel have one change without the other, the
+ * program does not load (its cqe is read as a pointer the verifier
+ * checks, its res and cflags past the last argument), and ior-capture
+ * goes on without io_uring: never a wrong read.
+ */
+static __always_inline bool
+uring_new_layout(void)
+{
+	return bpf_core_field_exists(struct io_file_table, data);
+}
+
 /* The file at a fixed-file index of the ring, or NULL. */
 static __always_inline struct file *
 uring_fixed_file(struct io_ring_ctx *ctx, __u32 idx)
 {
-	struct io_rsrc_node **nodes, *node = NULL;
+	unsigned long ptr = 0;
 
-	if (idx >= BPF_CORE_READ(ctx, file_table.data.nr))
-		return NULL;
-	nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
-	bpf_probe_read_kernel(&node, sizeof(node), &nodes[idx]);
-	if (node == NULL)
-		return NULL;
-	return (struct file *)(BPF_CORE_READ(node, file_ptr) & IOR_FFS_MASK);
+	if (uring_new_layout()) {
+		struct io_rsrc_node **nodes, *node = NULL;
+
+		if (idx >= BPF_CORE_READ(ctx, file_table.data.nr))
+			return NULL;
+		nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
+		bpf_probe_read_kernel(&node, sizeof(node), &nodes[idx]);
+		if (node == NULL)
+			return NULL;
+		ptr = BPF_CORE_READ(node, file_ptr);
+	} else {
+		struct io_ring_ctx___old *old = (void *)ctx;
+		struct io_fixed_file___old *files;
+
+		if (idx >= BPF_CORE_READ(old, nr_user_files))
+			return NULL;
+		files = BPF_CORE_READ(old, file_table.files);
+		if (files == NULL)
+			return NULL;
+		ptr = BPF_CORE_READ(files + idx, file_ptr);
+	}
+	return (struct file *)(ptr & IOR_FFS_MASK);
 }
 
 /* A kernel string (a struct filename's name) as string tag 1 at off. */
@@ -1084,14 +1134,21 @@ int BPF_PROG(ior_uring_create, int fd, void *ring, __u32 sq_entries,
 	return 0;
 }
 
-SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
+/*
+ * A request taken from the ring, its op-specific part prepared.  req is
+ * read directly, not through a probe: the verifier then checks it is the
+ * struct io_kiocb the tracepoint passes (a kernel whose tracepoint passes
+ * other arguments refuses the program), and CO-RE sizes the load of
+ * flags (unsigned int before 6.10, 64 bits since).
+ */
+static __always_inline int
+uring_submit(struct io_kiocb *req)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), ring, key = (__u64)req;
 	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid, zero = 0, off;
-	__u32 opcode = BPF_CORE_READ(req, opcode), flags = 0, size;
-	__u64 req_flags = BPF_CORE_READ(req, flags);
+	__u32 opcode = req->opcode, flags = 0, size;
+	__u64 req_flags = req->flags;
 	struct io_ring_ctx *rctx = BPF_CORE_READ(req, ctx);
 	struct uring_inflight in;
 	struct ior_uring_submit *u;
@@ -1217,18 +1274,41 @@ untraced:
 	return 0;
 }
 
-SEC("tp_btf/io_uring_complete")
-int BPF_PROG(ior_uring_complete, struct io_ring_ctx *rctx, void *req,
-	     struct io_uring_cqe *cqe)
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(ior_uring_submit, struct io_kiocb *req)
 {
+	return uring_submit(req);
+}
+
+/* The same tracepoint before 6.4: (req, force_nonblock). */
+SEC("tp_btf/io_uring_submit_sqe")
+int BPF_PROG(ior_uring_submit_sqe, struct io_kiocb *req)
+{
+	return uring_submit(req);
+}
+
+/* Its arguments by position: their number depends on the kernel. */
+SEC("tp_btf/io_uring_complete")
+int ior_uring_complete(__u64 *ctx)
+{
+	void *req = (void *)ctx[1];
 	__u64 key = (__u64)req;
 	struct uring_inflight *in = bpf_map_lookup_elem(&uring_inflight, &key);
 	struct ior_uring_complete *c;
 	__u32 cflags;
+	__s32 res;
 
 	if (!in)
 		return 0;
-	cflags = BPF_CORE_READ(cqe, flags);
+	if (uring_new_layout()) {
+		struct io_uring_cqe *cqe = (void *)ctx[2];
+
+		res = cqe->res;
+		cflags = cqe->flags;
+	} else {
+		res = (__s32)ctx[3];
+		cflags = (__u32)ctx[4];
+	}
 	c = bpf_ringbuf_reserve(&events, sizeof(*c), 0);
 	if (!c) {
 		count_loss();
@@ -1241,7 +1321,7 @@ int BPF_PROG(ior_uring_complete, struct io_ring_ctx *rctx, void *req,
 		c->tid = in->tid;
 		c->ring = in->ring;
 		c->req = key;
-		c->res = BPF_CORE_READ(cqe, res);
+		c->res = res;
 		c->cflags = cflags;
 		c->exec_tid = (__u32)bpf_get_current_pid_tgid();
 		c->reserved = 0;

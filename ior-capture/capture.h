@@ -25,6 +25,7 @@ struct selection {
 	 */
 	uint8_t uring[IOR_URING_OP_MAX];
 	bool uring_missing, uring_any;
+	bool uring_submit_sqe;  /* the submit tracepoint's name before 6.4 */
 };
 
 /*

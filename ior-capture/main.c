@@ -400,26 +400,38 @@ check_misses(struct capture *c)
 	}
 }
 
-static void
-open_bpf(struct capture *c, const struct options *o,
-	 const struct selection *sel, pid_t command_pid)
+/*
+ * Open the BPF object and set it up for the options; with the io_uring
+ * programs when uring is true.  Returns the skeleton, loaded, or NULL and
+ * the error in *error.
+ */
+static struct ior_bpf *
+load_bpf(const struct options *o, const struct selection *sel,
+	 pid_t command_pid, bool uring, int *error)
 {
 	struct ior_bpf *skel;
-	int error;
 
-	libbpf_set_print(libbpf_print);
 	if ((skel = ior_bpf__open()) == NULL)
 		err(1, "cannot open the BPF program");
 	memcpy((void *)skel->rodata->syscall_conf, sel->conf,
 	       sizeof(sel->conf));
 	memcpy((void *)skel->rodata->uring_traced, sel->uring,
 	       sizeof(sel->uring));
-	if (!sel->uring_any) {
-		bpf_program__set_autoload(skel->progs.ior_uring_create, false);
-		bpf_program__set_autoload(skel->progs.ior_uring_submit, false);
-		bpf_program__set_autoload(skel->progs.ior_uring_complete,
-					  false);
-	}
+	/* io_uring_submit_req since 6.4, io_uring_submit_sqe before */
+	bpf_program__set_autoload(skel->progs.ior_uring_create, uring);
+	bpf_program__set_autoload(skel->progs.ior_uring_submit,
+				  uring && !sel->uring_submit_sqe);
+	bpf_program__set_autoload(skel->progs.ior_uring_submit_sqe,
+				  uring && sel->uring_submit_sqe);
+	bpf_program__set_autoload(skel->progs.ior_uring_complete, uring);
+	/*
+	 * For the tests: aim the completion program at a tracepoint with
+	 * fewer arguments, which the verifier refuses it for, as a kernel
+	 * with other io_uring arguments would.
+	 */
+	if (uring && getenv("IOR_TEST_URING_REFUSED"))
+		bpf_program__set_attach_target(skel->progs.ior_uring_complete,
+					       0, "sys_enter");
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->filter_tid = o->tid;
 	if (o->npids == 1 && !o->follow)
@@ -440,7 +452,38 @@ open_bpf(struct capture *c, const struct options *o,
 			IOR_COMM_LEN);
 	}
 	bpf_map__set_max_entries(skel->maps.events, o->ring_mb << 20);
-	if ((error = ior_bpf__load(skel)) != 0) {
+	if ((*error = ior_bpf__load(skel)) != 0) {
+		ior_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+/*
+ * The io_uring programs read kernel structures that change between
+ * releases (CO-RE adapts to those it knows): should this kernel refuse
+ * them, the capture goes on without io_uring operations, and says so.
+ */
+static void
+open_bpf(struct capture *c, const struct options *o, struct selection *sel,
+	 pid_t command_pid)
+{
+	struct ior_bpf *skel;
+	int error, uring_error;
+
+	libbpf_set_print(libbpf_print);
+	skel = load_bpf(o, sel, command_pid, sel->uring_any, &error);
+	uring_error = error;
+	/* (the verifier's refusal is EACCES too: the retry tells them apart) */
+	if (skel == NULL && sel->uring_any &&
+	    (skel = load_bpf(o, sel, command_pid, false, &error)) != NULL) {
+		note(1, "note: this kernel refused the io_uring programs (%s;"
+		     " -v shows why): io_uring operations are not traced",
+		     strerror(-uring_error));
+		memset(sel->uring, 0, sizeof(sel->uring));
+		sel->uring_any = false;
+	}
+	if (skel == NULL) {
 		errno = -error;
 		if (errno == EPERM || errno == EACCES)
 			errx(1, "cannot load BPF programs: %s (run as root, or "

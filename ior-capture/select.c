@@ -232,6 +232,12 @@ uring_select(struct selection *sel)
 	snprintf(path, sizeof(path), "%s/events/io_uring/io_uring_submit_req",
 		 tracefs_dir());
 	if (access(path, F_OK) != 0) {
+		snprintf(path, sizeof(path),
+			 "%s/events/io_uring/io_uring_submit_sqe",
+			 tracefs_dir());
+		sel->uring_submit_sqe = true;
+	}
+	if (access(path, F_OK) != 0) {
 		sel->uring_missing = true;
 		return;
 	}

@@ -175,6 +175,28 @@ jqu() {
 	assert_output '[["io_uring:read",true]]'
 }
 
+@test "a kernel that refuses the io_uring programs: the capture goes on without io_uring operations, and says so once" {
+	require_uring
+	# IOR_TEST_URING_REFUSED aims the completion program at a tracepoint
+	# with fewer arguments: the verifier refuses it, as a kernel whose
+	# io_uring differs from what the program knows would.
+	IOR_TEST_URING_REFUSED=1 "$IOR_BIN/ior-capture" -- \
+		"$IOR_BIN/uring" "$T/w" > "$STREAM" 2> "$T/capture.err" 3>&- ||
+		fail "ior-capture: $(cat "$T/capture.err")"
+	run grep -c 'io_uring operations are not traced' "$T/capture.err"
+	assert_output 1
+	dump_json "$STREAM"
+	run jqs -c '[of("uring_submit", "uring_complete")] | length'
+	assert_output 0
+	run jqs -c '[of("syscall_name") | select(.name | startswith("io_uring:"))]
+		| length'
+	assert_output 0
+	# the syscalls are traced as ever
+	run jqs -c --arg d "$T/w/data" '[calls | select(.syscall == "openat"
+		and .path == $d)] | length > 0'
+	assert_output true
+}
+
 @test "io_uring operations of processes out of scope are not captured" {
 	require_uring
 	sleep 5 &
