@@ -271,7 +271,12 @@ sock_load_inet(pid_t pid, const char *file, int family, int socktype)
 	fclose(f);
 }
 
-/* /proc/PID/net/unix: a bound socket's path ("@name" when abstract). */
+/*
+ * /proc/PID/net/unix: a bound socket's path ("@name" when abstract, each
+ * NUL in the name an '@' too).  The '@'s that end an abstract name are
+ * the NULs that padded it (bound with the whole sun_path), left out as
+ * sockname_format leaves them out; a name's own NUL stays an '@' here.
+ */
 static void
 sock_load_unix(pid_t pid)
 {
@@ -291,6 +296,9 @@ sock_load_unix(pid_t pid)
 			   &off) != 1 || off == 0)
 			continue;
 		len = strcspn(line + off, "\n");
+		if (line[off] == '@')
+			while (len > 1 && line[off + len - 1] == '@')
+				len--;
 		if (len == 0 || len > SOCKNAME_MAX - 6)
 			continue;       /* unnamed: socket:[INO] it stays */
 		struct sock_entry *e = sock_add(ino);

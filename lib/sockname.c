@@ -67,7 +67,14 @@ sockname_format(char buf[SOCKNAME_MAX], const void *addr, size_t len,
 			plen = sizeof(((struct sockaddr_un *)0)->sun_path);
 		memcpy(buf, "unix:", 5);
 		if (plen > 0 && path[0] == '\0') {
-			/* abstract: the name is all plen bytes, NULs too */
+			/*
+			 * abstract: the name is the bytes after the NUL, NULs
+			 * inside it too, but not the NULs that pad it (a name
+			 * bound with the whole sun_path): /proc/net/unix
+			 * cannot tell those from '@', ior names it without.
+			 */
+			while (plen > 1 && path[plen - 1] == '\0')
+				plen--;
 			buf[5] = '@';
 			memcpy(buf + 6, path + 1, plen - 1);
 			n = 6 + plen - 1;

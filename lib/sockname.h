@@ -5,7 +5,8 @@
  *
  *	tcp:10.0.0.1:443	udp:127.0.0.53:53	raw:10.0.0.1
  *	tcp6:[::1]:80		udp6:[fe80::1]:546
- *	unix:/run/x.sock	unix:@name (abstract: the leading NUL as @)
+ *	unix:/run/x.sock	unix:@name (abstract: the leading NUL as @, the
+ *				NULs that pad it left out)
  *	unix: (an unnamed unix socket)
  *	netlink:PID		socket:family N (any other family)
  *
