@@ -961,20 +961,21 @@ struct uring_inflight {
  * that posts no completion (IOSQE_CQE_SKIP_SUCCESS) is forgotten when
  * its address is reused or the map is full, never blocks a new one.
  */
-/*
- * Set once a request in the map may post no completion: from then on a
- * submit that is not traced forgets its address too, or the completion
- * of that other request (another opcode, another process) would be
- * written as the old one's.  Until then no untraced submit pays for it.
- */
-__u8 uring_skip_seen;
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);             /* struct io_kiocb * */
 	__type(value, struct uring_inflight);
 } uring_inflight SEC(".maps");
+
+/*
+ * Set once a request in uring_inflight may post no completion: from then
+ * on a submit that is not traced forgets its address too, or the
+ * completion of that other request (another opcode, another process)
+ * would be written as the old one's.  Until then no untraced submit pays
+ * for it.
+ */
+__u8 uring_skip_seen;
 
 /*
  * A fixed file is an index into the ring's file table; the process knows
