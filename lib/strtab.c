@@ -57,8 +57,9 @@ lookup(const struct strtab *t, const void *bytes, size_t len, uint64_t h,
 			return 0;
 		}
 		e = &t->entries[id - 1];
+		/* A table of empty strings only has no arena. */
 		if (e->hash == h && e->len == len &&
-		    memcmp(t->arena + e->off, bytes, len) == 0)
+		    (len == 0 || memcmp(t->arena + e->off, bytes, len) == 0))
 			return id;
 	}
 }
