@@ -829,6 +829,12 @@ main(int argc, char **argv)
 	if (!top.batch)
 		start_terminal();
 
+	/*
+	 * Batch mode has no keys: no drill down, no other view.  Only the
+	 * stream view there reads the calls kept; the others skip the copy
+	 * into the ring (and its 11 MiB).
+	 */
+	bool keep_calls = !top.batch || top.view == VIEW_STREAM;
 	const struct ior_record *rec;
 	unsigned n = 0;
 	while ((rec = stream_next(&reader))) {
@@ -837,7 +843,7 @@ main(int argc, char **argv)
 		if ((f = filter_stage_before(&pairs_filter, reader.type)) != NULL)
 			on_other_record(f, IOR_FILTER);
 		/* Every call is kept, for the stream view and a new filter. */
-		bool pair = reader.type == IOR_PAIR;
+		bool pair = reader.type == IOR_PAIR && keep_calls;
 		if (pair)
 			calls_keep(&top.calls, (const void *)rec);
 		if ((f = filter_stage_pass(&pairs_filter, reader.type, rec,
