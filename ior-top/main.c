@@ -248,6 +248,7 @@ rebuild(void)
 		reader.size = p->header.size;
 		agg_input_record(&input, (const void *)p);
 	}
+	calls_rerank(&top.calls);
 	reader.type = was_type;
 	reader.size = was_size;
 	keep_loss(&last, &top.last);
