@@ -259,6 +259,7 @@ rebuild(void)
 	agg_release(&top.last);
 	agg_release(&top.current);
 	top.total = older;
+	top.total_gen++;
 	top.last = last;
 	top.current = cur;
 	count_into(&top.current);

@@ -125,6 +125,7 @@ struct top {
 	struct agg current;     /* being filled */
 	struct agg last;        /* the last complete interval */
 	struct agg total;       /* since start (or the last reset) */
+	uint64_t total_gen;     /* changes with total: for caches of it */
 	double last_seconds;    /* the length of the last interval */
 	uint64_t last_end_ns;   /* realtime end of the last interval */
 	uint32_t intervals;

@@ -80,6 +80,7 @@ top_end_interval(struct top *t, double seconds, uint64_t end_ns)
 	struct agg_fields fields = t->last.fields;
 	agg_init(&t->current, &fields, TOP_NODES, WEIGHT_COUNT);
 	agg_merge(&t->total, &t->last);
+	t->total_gen++;
 	t->last_seconds = seconds > 0 ? seconds : t->interval_s;
 	t->last_end_ns = end_ns;
 	t->intervals++;
@@ -108,6 +109,7 @@ top_reset(struct top *t)
 	agg_release(&t->total);
 	agg_init(&t->total, &fields, TOP_NODES, WEIGHT_COUNT);
 	agg_merge(&t->total, &t->last);
+	t->total_gen++;
 	top_forget_history(t);
 }
 
