@@ -605,6 +605,13 @@ on_record(const struct ior_record *rec)
 		const struct ior_section *s = (const void *)rec;
 		clock_to_real = (int64_t)(s->anchor_realtime_ns -
 					  s->anchor_clock_ns);
+		/*
+		 * The calls of the section that ends (its unfinished ones
+		 * last) leave the ring with its names: a frame to come still
+		 * lists them.
+		 */
+		if (top.batch && top.view == VIEW_STREAM)
+			top_stream_section_end(&top);
 		top.calls.base = top.calls.n;
 		boundary = 0;
 		break;

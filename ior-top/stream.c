@@ -264,28 +264,6 @@ call_line(const struct top *t, const struct ior_pair *p, char *buf,
 
 /* ---- batch ---- */
 
-void
-top_stream_print(struct top *t, FILE *f)
-{
-	struct calls *c = &t->calls;
-	uint64_t from = c->printed, to = c->cut < c->n ? c->cut : c->n;
-	if (from < calls_first(c)) {
-		fprintf(f, "(%" PRIu64 " calls read while the screen was "
-			"behind are not kept)\n", calls_first(c) - from);
-		from = calls_first(c);
-	}
-	char line[3 * 4096 + 256];
-	for (uint64_t i = from; i < to; i++) {
-		if (!calls_passes(c, i))
-			continue;
-		call_line(t, calls_get(c, i), line, sizeof(line), false);
-		fputs(line, f);
-		fputc('\n', f);
-	}
-	if (to > c->printed)
-		c->printed = to;
-}
-
 static void
 json_string_name(FILE *f, const struct top *t, unsigned kind, uint32_t id)
 {
@@ -297,46 +275,121 @@ json_string_name(FILE *f, const struct top *t, unsigned kind, uint32_t id)
 		fputs("null", f);
 }
 
+/* One call as a JSON object, after a comma unless first. */
+static void
+call_json(const struct top *t, const struct ior_pair *p, FILE *f, bool first)
+{
+	char sc[24], en[16];
+	fprintf(f, "%s{\"time_ns\":%" PRIu64 ",\"pid\":%" PRIu32
+		",\"tid\":%" PRIu32 ",\"comm\":", first ? "" : ",",
+		(uint64_t)(p->time_ns + (uint64_t)t->input->clock_to_real),
+		p->pid, p->tid);
+	json_string_name(f, t, IOR_NAME_COMM, p->comm_id);
+	fputs(",\"syscall\":", f);
+	const char *name = syscall_name(t, p, sc);
+	put_json_string(f, name, strlen(name));
+	fprintf(f, ",\"fd\":%" PRId32 ",\"path\":", p->fd);
+	if (p->path_id)
+		json_string_name(f, t, IOR_NAME_PATH, p->path_id);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"ret\":%" PRId64 ",\"errno\":", (int64_t)p->ret);
+	if (p->err)
+		fprintf(f, "\"%s\"", errno_name(p->err, en));
+	else
+		fputs("null", f);
+	fprintf(f, ",\"bytes\":%" PRIu64 ",\"latency_ns\":%" PRIu64
+		",\"seq\":%" PRIu64 "%s}", (uint64_t)p->bytes,
+		(uint64_t)p->latency_ns, (uint64_t)p->seq,
+		/* Entered, never returned: ret means nothing. */
+		p->pair_flags & IOR_PAIR_UNFINISHED ? ",\"unfinished\":true" :
+		"");
+}
+
+/*
+ * The calls not printed yet, up to to, as lines or JSON objects (*first:
+ * none written yet); the ring's calls read while the frames were behind
+ * are said to be gone (text).
+ */
+static void
+print_calls(struct top *t, FILE *f, uint64_t to, bool *first)
+{
+	struct calls *c = &t->calls;
+	uint64_t from = c->printed;
+	if (from < calls_first(c)) {
+		if (!t->json)
+			fprintf(f, "(%" PRIu64 " calls read while the screen "
+				"was behind are not kept)\n",
+				calls_first(c) - from);
+		from = calls_first(c);
+	}
+	char line[3 * 4096 + 256];
+	for (uint64_t i = from; i < to; i++) {
+		if (!calls_passes(c, i))
+			continue;
+		if (t->json) {
+			call_json(t, calls_get(c, i), f, *first);
+			*first = false;
+			continue;
+		}
+		call_line(t, calls_get(c, i), line, sizeof(line), false);
+		fputs(line, f);
+		fputc('\n', f);
+	}
+	if (to > c->printed)
+		c->printed = to;
+}
+
+void
+top_stream_section_end(struct top *t)
+{
+	struct calls *c = &t->calls;
+	if (!c->ring || c->printed >= c->n)
+		return;
+	if (!c->held && !(c->held = open_memstream(&c->held_buf,
+						   &c->held_len)))
+		err(1, "ior-top");
+	/* Each object after a comma: put_held() drops the first. */
+	bool first = false;
+	print_calls(t, c->held, c->n, &first);
+}
+
+/* The calls held from ended sections, then these; false: none held. */
+static bool
+put_held(struct calls *c, FILE *f, bool json)
+{
+	if (!c->held)
+		return false;
+	if (fclose(c->held) != 0)
+		err(1, "ior-top");
+	c->held = NULL;
+	/* JSON: the first object's comma goes. */
+	size_t skip = json && c->held_len ? 1 : 0;
+	fwrite(c->held_buf + skip, 1, c->held_len - skip, f);
+	bool any = c->held_len > 0;
+	free(c->held_buf);
+	c->held_buf = NULL;
+	c->held_len = 0;
+	return any;
+}
+
+void
+top_stream_print(struct top *t, FILE *f)
+{
+	struct calls *c = &t->calls;
+	bool first = true;
+	put_held(c, f, false);
+	print_calls(t, f, c->cut < c->n ? c->cut : c->n, &first);
+}
+
 void
 top_stream_json(struct top *t, FILE *f)
 {
 	struct calls *c = &t->calls;
-	uint64_t from = c->printed, to = c->cut < c->n ? c->cut : c->n;
-	if (from < calls_first(c))
-		from = calls_first(c);
 	fputs(",\"calls\":[", f);
-	bool first = true;
-	for (uint64_t i = from; i < to; i++) {
-		if (!calls_passes(c, i))
-			continue;
-		const struct ior_pair *p = calls_get(c, i);
-		char sc[24], en[16];
-		fprintf(f, "%s{\"time_ns\":%" PRIu64 ",\"pid\":%" PRIu32
-			",\"tid\":%" PRIu32 ",\"comm\":", first ? "" : ",",
-			(uint64_t)(p->time_ns + (uint64_t)t->input->clock_to_real),
-			p->pid, p->tid);
-		json_string_name(f, t, IOR_NAME_COMM, p->comm_id);
-		fputs(",\"syscall\":", f);
-		const char *name = syscall_name(t, p, sc);
-		put_json_string(f, name, strlen(name));
-		fprintf(f, ",\"fd\":%" PRId32 ",\"path\":", p->fd);
-		if (p->path_id)
-			json_string_name(f, t, IOR_NAME_PATH, p->path_id);
-		else
-			fputs("null", f);
-		fprintf(f, ",\"ret\":%" PRId64 ",\"errno\":", (int64_t)p->ret);
-		if (p->err)
-			fprintf(f, "\"%s\"", errno_name(p->err, en));
-		else
-			fputs("null", f);
-		fprintf(f, ",\"bytes\":%" PRIu64 ",\"latency_ns\":%" PRIu64
-			",\"seq\":%" PRIu64 "}", (uint64_t)p->bytes,
-			(uint64_t)p->latency_ns, (uint64_t)p->seq);
-		first = false;
-	}
+	bool first = !put_held(c, f, true);
+	print_calls(t, f, c->cut < c->n ? c->cut : c->n, &first);
 	fputc(']', f);
-	if (to > c->printed)
-		c->printed = to;
 }
 
 /* ---- the screen ---- */

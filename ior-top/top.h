@@ -50,6 +50,13 @@ struct calls {
 	uint64_t base;          /* the first of this section's */
 	uint64_t printed;       /* batch: calls before this are printed */
 	uint64_t cut;           /* batch: the frame shows calls before it */
+	/*
+	 * Batch: the calls of ended sections not shown yet, printed while
+	 * their section's names last, for the next frame.
+	 */
+	FILE *held;
+	char *held_buf;
+	size_t held_len;
 };
 
 static inline const struct ior_pair *
@@ -233,6 +240,8 @@ void top_spark(const struct top *t, const float *h, int n);
 void top_stream_print(struct top *t, FILE *f);
 void top_stream_draw(struct top *t);
 void top_stream_json(struct top *t, FILE *f);
+/* Batch: a section ends; its calls not shown yet wait for the next frame. */
+void top_stream_section_end(struct top *t);
 /* Select the next line (older) whose text holds t->search; false: none. */
 bool top_stream_search(struct top *t);
 /* A call kept after the filter: the stream view's selection stays put. */
