@@ -347,6 +347,10 @@ text_body(struct agg_run *ar, bool all)
 			units_realtime(a->end_ns, t1) + 11,
 			units_ns(a->end_ns - a->start_ns, b[1]));
 	fputc('\n', f);
+	if (all && ar->fleet.other)
+		fprintf(f, "HOSTS: more than %u; those after the first %u are "
+			"counted together as %s\n", FLEET_HOSTS_MAX,
+			FLEET_HOSTS_MAX, FLEET_HOST_OTHER);
 	text_loss(ar);
 	/* One host's report is the report of a lone host, as it always was. */
 	if (all && fleet_hosts_used(&ar->fleet) > 1)
@@ -519,6 +523,9 @@ json_report(struct agg_run *ar)
 	json_body(ar);
 	/* Each host's totals, and with --by host each one's whole report. */
 	json_table(ar, KIND_HOST, "hosts", "host");
+	/* Past the bound, the further hosts are the row FLEET_HOST_OTHER. */
+	if (ar->fleet.other)
+		fprintf(f, ",\"hosts_capped\":%u", FLEET_HOSTS_MAX);
 	if (ar->opt.by_host) {
 		struct agg *all = ar->a;
 		fputs(",\"by_host\":[", f);

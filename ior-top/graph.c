@@ -85,18 +85,35 @@ layout(const struct trie *tr, enum weight wt, uint32_t node, uint32_t depth,
 	free(v);
 }
 
-/* The boxes of the icicle of width cols and at most rows levels. */
+/*
+ * The boxes of the icicle of width cols and at most rows levels.  A key
+ * lays it out again several times (moving asks for the boxes, drawing
+ * too): the last layout stands while the totals, the zoom, the weight
+ * and the size are those it was made of, so a key costs the boxes drawn.
+ */
 static void
 flame_layout(struct top *t, int cols, uint32_t rows)
 {
+	static struct { uint64_t gen; uint32_t root, rows; int cols;
+			enum weight w; bool valid; } laid;
 	const struct trie *tr = &t->total.trie;
+	if (t->flame_root >= tr->count)
+		t->flame_root = 0;
+	if (laid.valid && laid.gen == t->total_gen && laid.cols == cols &&
+	    laid.rows == rows && laid.root == t->flame_root &&
+	    laid.w == t->flame_weight)
+		return;
 	free(inclusive);
 	inclusive = trie_inclusive(tr);
 	nboxes = box_depths = 0;
-	if (t->flame_root >= tr->count)
-		t->flame_root = 0;
 	root_weight = totals_weight(&inclusive[t->flame_root], t->flame_weight);
 	layout(tr, t->flame_weight, t->flame_root, 0, 0, cols, rows);
+	laid.valid = true;
+	laid.gen = t->total_gen;
+	laid.cols = cols;
+	laid.rows = rows;
+	laid.root = t->flame_root;
+	laid.w = t->flame_weight;
 }
 
 /* The label of a box, escaped, into buf: "all" for the root. */
@@ -134,10 +151,12 @@ box_text(const struct top *t, const struct box *b, char *out, unsigned flags)
 	}
 	/* Cut on a character, not inside one. */
 	int n = 0, cut = 0;
-	for (const char *p = label; *p && n < w; n++) {
-		size_t c = utf8_sequence_len((const unsigned char *)p,
-					     strlen(p));
-		p += c ? c : 1;
+	size_t left = strlen(label);
+	for (const char *p = label; left && n < w; n++) {
+		size_t c = utf8_sequence_len((const unsigned char *)p, left);
+		c = c ? c : 1;
+		p += c;
+		left -= c;
 		cut = (int)(p - label);
 	}
 	memcpy(out, label, (size_t)cut);

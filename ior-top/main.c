@@ -248,6 +248,7 @@ rebuild(void)
 		reader.size = p->header.size;
 		agg_input_record(&input, (const void *)p);
 	}
+	calls_rerank(&top.calls);
 	reader.type = was_type;
 	reader.size = was_size;
 	keep_loss(&last, &top.last);
@@ -258,6 +259,7 @@ rebuild(void)
 	agg_release(&top.last);
 	agg_release(&top.current);
 	top.total = older;
+	top.total_gen++;
 	top.last = last;
 	top.current = cur;
 	count_into(&top.current);
@@ -603,6 +605,13 @@ on_record(const struct ior_record *rec)
 		const struct ior_section *s = (const void *)rec;
 		clock_to_real = (int64_t)(s->anchor_realtime_ns -
 					  s->anchor_clock_ns);
+		/*
+		 * The calls of the section that ends (its unfinished ones
+		 * last) leave the ring with its names: a frame to come still
+		 * lists them.
+		 */
+		if (top.batch && top.view == VIEW_STREAM)
+			top_stream_section_end(&top);
 		top.calls.base = top.calls.n;
 		boundary = 0;
 		break;
@@ -829,6 +838,12 @@ main(int argc, char **argv)
 	if (!top.batch)
 		start_terminal();
 
+	/*
+	 * Batch mode has no keys: no drill down, no other view.  Only the
+	 * stream view there reads the calls kept; the others skip the copy
+	 * into the ring (and its 11 MiB).
+	 */
+	bool keep_calls = !top.batch || top.view == VIEW_STREAM;
 	const struct ior_record *rec;
 	unsigned n = 0;
 	while ((rec = stream_next(&reader))) {
@@ -837,7 +852,7 @@ main(int argc, char **argv)
 		if ((f = filter_stage_before(&pairs_filter, reader.type)) != NULL)
 			on_other_record(f, IOR_FILTER);
 		/* Every call is kept, for the stream view and a new filter. */
-		bool pair = reader.type == IOR_PAIR;
+		bool pair = reader.type == IOR_PAIR && keep_calls;
 		if (pair)
 			calls_keep(&top.calls, (const void *)rec);
 		if ((f = filter_stage_pass(&pairs_filter, reader.type, rec,

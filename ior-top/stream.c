@@ -6,8 +6,8 @@
  * The calls are kept in a ring (top.h) as read, before the filter, with
  * a bit each for whether the filter keeps it, so a new filter (a drill
  * down) applies to them again and stepping back out restores them.  A
- * frame looks at no more than the ring: its cost does not grow with the
- * stream.
+ * frame looks at the lines it shows (top.h: the ranks), never at the
+ * whole ring; a search and a new filter walk the ring once.
  */
 #include <curses.h>
 #include <err.h>
@@ -28,7 +28,8 @@ calls_keep(struct calls *c, const struct ior_pair *p)
 		/* Only a stream of pairs pays for the ring. */
 		c->ring = calloc(TOP_KEEP, sizeof(*c->ring));
 		c->pass = calloc(TOP_KEEP / 64, sizeof(*c->pass));
-		if (!c->ring || !c->pass)
+		c->rank = calloc(TOP_KEEP, sizeof(*c->rank));
+		if (!c->ring || !c->pass || !c->rank)
 			err(1, "ior-top");
 	}
 	size_t size = p->header.size < sizeof(*p) ? p->header.size : sizeof(*p);
@@ -37,7 +38,33 @@ calls_keep(struct calls *c, const struct ior_pair *p)
 	memset(slot, 0, sizeof(*slot));
 	memcpy(slot, p, size);
 	calls_set_pass(c, c->n, false);
+	c->rank[c->n % TOP_KEEP] = c->passed;
 	c->n++;
+}
+
+void
+calls_pass_last(struct calls *c)
+{
+	calls_set_pass(c, c->n - 1, true);
+	c->passed++;
+}
+
+void
+calls_rerank(struct calls *c)
+{
+	uint32_t r = 0;
+	for (uint64_t i = calls_first(c); i < c->n; i++) {
+		c->rank[i % TOP_KEEP] = r;
+		r += calls_passes(c, i);
+	}
+	c->passed = r;
+}
+
+/* The rank of call i, for i from calls_first() to n. */
+static uint32_t
+calls_rank(const struct calls *c, uint64_t i)
+{
+	return i < c->n ? c->rank[i % TOP_KEEP] : c->passed;
 }
 
 void
@@ -45,6 +72,7 @@ calls_release(struct calls *c)
 {
 	free(c->ring);
 	free(c->pass);
+	free(c->rank);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -69,26 +97,38 @@ top_view_lines(struct top *t)
 		return top_flame_lines(t);
 	if (t->view == VIEW_LATENCY)
 		return 1;
-	uint64_t n = 0;
-	if (t->calls.ring)
-		for (uint64_t i = calls_first(&t->calls), e = stream_end(t);
-		     i < e; i++)
-			n += calls_passes(&t->calls, i);
+	uint64_t n = 0, first = calls_first(&t->calls), e = stream_end(t);
+	if (t->calls.ring && e > first)
+		n = (uint32_t)(calls_rank(&t->calls, e) -
+			       calls_rank(&t->calls, first));
 	if (t->stream_follow && n)
 		t->sel[VIEW_STREAM] = (uint32_t)(n - 1);
 	return (uint32_t)n;
 }
 
-/* The index of the k-th line (the k-th call the filter keeps), or ~0. */
+/*
+ * The index of the k-th line (the k-th call the filter keeps), or ~0.
+ * It is the last call whose rank (counted from the first kept) is k.
+ */
 static uint64_t
 line_call(const struct top *t, uint64_t k)
 {
-	if (!t->calls.ring)
+	const struct calls *c = &t->calls;
+	uint64_t lo = calls_first(c), hi = stream_end(t);
+	if (!c->ring || lo >= hi || k >= UINT32_MAX)
 		return UINT64_MAX;
-	for (uint64_t i = calls_first(&t->calls), e = stream_end(t); i < e; i++)
-		if (calls_passes(&t->calls, i) && k-- == 0)
-			return i;
-	return UINT64_MAX;
+	uint32_t r0 = calls_rank(c, lo);
+	if ((uint32_t)(calls_rank(c, hi) - r0) <= k)
+		return UINT64_MAX;
+	/* The last i in [lo, hi) with rank - r0 <= k. */
+	while (hi - lo > 1) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if ((uint32_t)(calls_rank(c, mid) - r0) <= k)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 const struct ior_pair *
@@ -101,7 +141,7 @@ top_selected_call(struct top *t)
 void
 top_stream_added(struct top *t)
 {
-	calls_set_pass(&t->calls, t->calls.n - 1, true);
+	calls_pass_last(&t->calls);
 }
 
 /* ---- one call ---- */
@@ -224,28 +264,6 @@ call_line(const struct top *t, const struct ior_pair *p, char *buf,
 
 /* ---- batch ---- */
 
-void
-top_stream_print(struct top *t, FILE *f)
-{
-	struct calls *c = &t->calls;
-	uint64_t from = c->printed, to = c->cut < c->n ? c->cut : c->n;
-	if (from < calls_first(c)) {
-		fprintf(f, "(%" PRIu64 " calls read while the screen was "
-			"behind are not kept)\n", calls_first(c) - from);
-		from = calls_first(c);
-	}
-	char line[3 * 4096 + 256];
-	for (uint64_t i = from; i < to; i++) {
-		if (!calls_passes(c, i))
-			continue;
-		call_line(t, calls_get(c, i), line, sizeof(line), false);
-		fputs(line, f);
-		fputc('\n', f);
-	}
-	if (to > c->printed)
-		c->printed = to;
-}
-
 static void
 json_string_name(FILE *f, const struct top *t, unsigned kind, uint32_t id)
 {
@@ -257,46 +275,121 @@ json_string_name(FILE *f, const struct top *t, unsigned kind, uint32_t id)
 		fputs("null", f);
 }
 
+/* One call as a JSON object, after a comma unless first. */
+static void
+call_json(const struct top *t, const struct ior_pair *p, FILE *f, bool first)
+{
+	char sc[24], en[16];
+	fprintf(f, "%s{\"time_ns\":%" PRIu64 ",\"pid\":%" PRIu32
+		",\"tid\":%" PRIu32 ",\"comm\":", first ? "" : ",",
+		(uint64_t)(p->time_ns + (uint64_t)t->input->clock_to_real),
+		p->pid, p->tid);
+	json_string_name(f, t, IOR_NAME_COMM, p->comm_id);
+	fputs(",\"syscall\":", f);
+	const char *name = syscall_name(t, p, sc);
+	put_json_string(f, name, strlen(name));
+	fprintf(f, ",\"fd\":%" PRId32 ",\"path\":", p->fd);
+	if (p->path_id)
+		json_string_name(f, t, IOR_NAME_PATH, p->path_id);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"ret\":%" PRId64 ",\"errno\":", (int64_t)p->ret);
+	if (p->err)
+		fprintf(f, "\"%s\"", errno_name(p->err, en));
+	else
+		fputs("null", f);
+	fprintf(f, ",\"bytes\":%" PRIu64 ",\"latency_ns\":%" PRIu64
+		",\"seq\":%" PRIu64 "%s}", (uint64_t)p->bytes,
+		(uint64_t)p->latency_ns, (uint64_t)p->seq,
+		/* Entered, never returned: ret means nothing. */
+		p->pair_flags & IOR_PAIR_UNFINISHED ? ",\"unfinished\":true" :
+		"");
+}
+
+/*
+ * The calls not printed yet, up to to, as lines or JSON objects (*first:
+ * none written yet); the ring's calls read while the frames were behind
+ * are said to be gone (text).
+ */
+static void
+print_calls(struct top *t, FILE *f, uint64_t to, bool *first)
+{
+	struct calls *c = &t->calls;
+	uint64_t from = c->printed;
+	if (from < calls_first(c)) {
+		if (!t->json)
+			fprintf(f, "(%" PRIu64 " calls read while the screen "
+				"was behind are not kept)\n",
+				calls_first(c) - from);
+		from = calls_first(c);
+	}
+	char line[3 * 4096 + 256];
+	for (uint64_t i = from; i < to; i++) {
+		if (!calls_passes(c, i))
+			continue;
+		if (t->json) {
+			call_json(t, calls_get(c, i), f, *first);
+			*first = false;
+			continue;
+		}
+		call_line(t, calls_get(c, i), line, sizeof(line), false);
+		fputs(line, f);
+		fputc('\n', f);
+	}
+	if (to > c->printed)
+		c->printed = to;
+}
+
+void
+top_stream_section_end(struct top *t)
+{
+	struct calls *c = &t->calls;
+	if (!c->ring || c->printed >= c->n)
+		return;
+	if (!c->held && !(c->held = open_memstream(&c->held_buf,
+						   &c->held_len)))
+		err(1, "ior-top");
+	/* Each object after a comma: put_held() drops the first. */
+	bool first = false;
+	print_calls(t, c->held, c->n, &first);
+}
+
+/* The calls held from ended sections, then these; false: none held. */
+static bool
+put_held(struct calls *c, FILE *f, bool json)
+{
+	if (!c->held)
+		return false;
+	if (fclose(c->held) != 0)
+		err(1, "ior-top");
+	c->held = NULL;
+	/* JSON: the first object's comma goes. */
+	size_t skip = json && c->held_len ? 1 : 0;
+	fwrite(c->held_buf + skip, 1, c->held_len - skip, f);
+	bool any = c->held_len > 0;
+	free(c->held_buf);
+	c->held_buf = NULL;
+	c->held_len = 0;
+	return any;
+}
+
+void
+top_stream_print(struct top *t, FILE *f)
+{
+	struct calls *c = &t->calls;
+	bool first = true;
+	put_held(c, f, false);
+	print_calls(t, f, c->cut < c->n ? c->cut : c->n, &first);
+}
+
 void
 top_stream_json(struct top *t, FILE *f)
 {
 	struct calls *c = &t->calls;
-	uint64_t from = c->printed, to = c->cut < c->n ? c->cut : c->n;
-	if (from < calls_first(c))
-		from = calls_first(c);
 	fputs(",\"calls\":[", f);
-	bool first = true;
-	for (uint64_t i = from; i < to; i++) {
-		if (!calls_passes(c, i))
-			continue;
-		const struct ior_pair *p = calls_get(c, i);
-		char sc[24], en[16];
-		fprintf(f, "%s{\"time_ns\":%" PRIu64 ",\"pid\":%" PRIu32
-			",\"tid\":%" PRIu32 ",\"comm\":", first ? "" : ",",
-			(uint64_t)(p->time_ns + (uint64_t)t->input->clock_to_real),
-			p->pid, p->tid);
-		json_string_name(f, t, IOR_NAME_COMM, p->comm_id);
-		fputs(",\"syscall\":", f);
-		const char *name = syscall_name(t, p, sc);
-		put_json_string(f, name, strlen(name));
-		fprintf(f, ",\"fd\":%" PRId32 ",\"path\":", p->fd);
-		if (p->path_id)
-			json_string_name(f, t, IOR_NAME_PATH, p->path_id);
-		else
-			fputs("null", f);
-		fprintf(f, ",\"ret\":%" PRId64 ",\"errno\":", (int64_t)p->ret);
-		if (p->err)
-			fprintf(f, "\"%s\"", errno_name(p->err, en));
-		else
-			fputs("null", f);
-		fprintf(f, ",\"bytes\":%" PRIu64 ",\"latency_ns\":%" PRIu64
-			",\"seq\":%" PRIu64 "}", (uint64_t)p->bytes,
-			(uint64_t)p->latency_ns, (uint64_t)p->seq);
-		first = false;
-	}
+	bool first = !put_held(c, f, true);
+	print_calls(t, f, c->cut < c->n ? c->cut : c->n, &first);
 	fputc(']', f);
-	if (to > c->printed)
-		c->printed = to;
 }
 
 /* ---- the screen ---- */
@@ -378,14 +471,12 @@ top_stream_draw(struct top *t)
 		  "CALL = RESULT  BYTES  <LATENCY>", cols);
 	attroff(A_REVERSE);
 	uint32_t first = t->first[VIEW_STREAM];
-	uint64_t i = line_call(t, first);
 	char line[3 * 4096 + 256];
-	for (int y = 0; y < page && i != UINT64_MAX && first + (uint32_t)y < n;
-	     i++) {
-		if (i >= stream_end(t))
+	/* A line's call by its rank: no walk over the calls between. */
+	for (int y = 0; y < page && first + (uint32_t)y < n; y++) {
+		uint64_t i = line_call(t, first + (uint32_t)y);
+		if (i == UINT64_MAX)
 			break;
-		if (!calls_passes(&t->calls, i))
-			continue;
 		call_line(t, calls_get(&t->calls, i), line, sizeof(line),
 			  !t->utf8);
 		bool sel = first + (uint32_t)y == t->sel[VIEW_STREAM];
@@ -400,7 +491,6 @@ top_stream_draw(struct top *t)
 				addch(' ');
 			attroff(A_REVERSE | A_BOLD);
 		}
-		y++;
 	}
 	if (n == 0)
 		mvaddnstr(6, 2, t->filter[0] ? "no calls match the filter" :

@@ -33,15 +33,30 @@ enum view {
  * for drilling down: a new filter is applied to them again.  A ring of
  * TOP_KEEP pairs (88 bytes each: 11 MiB), so memory stays bounded
  * whatever the stream's length.
+ *
+ * The stream view's lines are the calls the filter keeps.  Each call
+ * holds its rank, the count of calls kept before it (modulo 2^32: only
+ * differences within the ring mean anything), so the lines between two
+ * calls are a subtraction and the call of a line a binary search: a frame
+ * costs the lines it shows, not a walk of the ring.
  */
 #define TOP_KEEP (1u << 17)
 struct calls {
 	struct ior_pair *ring;
 	uint64_t *pass;         /* bit i % TOP_KEEP: the filter keeps it */
+	uint32_t *rank;         /* rank[i % TOP_KEEP]: of call i */
+	uint32_t passed;        /* the rank of call n (the next) */
 	uint64_t n;             /* pairs ever kept; ring[i % TOP_KEEP] */
 	uint64_t base;          /* the first of this section's */
 	uint64_t printed;       /* batch: calls before this are printed */
 	uint64_t cut;           /* batch: the frame shows calls before it */
+	/*
+	 * Batch: the calls of ended sections not shown yet, printed while
+	 * their section's names last, for the next frame.
+	 */
+	FILE *held;
+	char *held_buf;
+	size_t held_len;
 };
 
 static inline const struct ior_pair *
@@ -117,6 +132,7 @@ struct top {
 	struct agg current;     /* being filled */
 	struct agg last;        /* the last complete interval */
 	struct agg total;       /* since start (or the last reset) */
+	uint64_t total_gen;     /* changes with total: for caches of it */
 	double last_seconds;    /* the length of the last interval */
 	uint64_t last_end_ns;   /* realtime end of the last interval */
 	uint32_t intervals;
@@ -202,6 +218,10 @@ calls_set_pass(struct calls *c, uint64_t i, bool pass)
 	uint64_t bit = 1ull << (i % 64), *w = &c->pass[(i % TOP_KEEP) / 64];
 	*w = pass ? *w | bit : *w & ~bit;
 }
+/* The last call kept passes the filter (a line more). */
+void calls_pass_last(struct calls *c);
+/* The ranks again, after calls_set_pass() of the calls kept. */
+void calls_rerank(struct calls *c);
 const struct ior_pair *top_selected_call(struct top *t);
 /* One call as a line: time pid/tid comm call(path) = result bytes latency. */
 size_t call_line(const struct top *t, const struct ior_pair *p, char *buf,
@@ -220,6 +240,8 @@ void top_spark(const struct top *t, const float *h, int n);
 void top_stream_print(struct top *t, FILE *f);
 void top_stream_draw(struct top *t);
 void top_stream_json(struct top *t, FILE *f);
+/* Batch: a section ends; its calls not shown yet wait for the next frame. */
+void top_stream_section_end(struct top *t);
 /* Select the next line (older) whose text holds t->search; false: none. */
 bool top_stream_search(struct top *t);
 /* A call kept after the filter: the stream view's selection stays put. */

@@ -72,6 +72,63 @@ raw_key(const struct agg *a, enum ior_agg_kind kind, const struct agg_stat *s,
 	return strtab_get(&a->tables[kind].keys, s->key, len);
 }
 
+/* The exited processes aged out, gathered by forget_gone(). */
+struct aged {
+	const struct top *t;
+	uint32_t *pids;
+	size_t n, cap;
+};
+
+static void
+collect_aged(uint32_t pid, void *value, void *arg)
+{
+	struct aged *a = arg;
+	if (a->t->intervals < (uintptr_t)value + a->t->age_out)
+		return;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		a->pids = reallocarray(a->pids, a->cap, sizeof(*a->pids));
+		if (!a->pids)
+			err(1, "ior-top");
+	}
+	a->pids[a->n++] = pid;
+}
+
+/*
+ * The exits and parents of processes no frame can show any more go, so
+ * they follow the processes listed, not every pid ever seen.  An exit
+ * stays while its process has a row in the totals (it hides the row once
+ * aged out, or marks it "exited" with x); the parent stays while the row
+ * can be shown (x then lists an aged-out one as a root of the tree).  A
+ * row a new filter brings back from the calls kept for a process forgotten
+ * so shows as not exited.  The cost is the processes' rows and exits, as
+ * a processes frame's.
+ */
+static void
+forget_gone(struct top *t)
+{
+	if (!t->exited.count)
+		return;
+	struct aged a = { .t = t };
+	idmap_foreach(&t->exited, collect_aged, &a);
+	if (!a.n)
+		return;
+	struct idmap rowed;
+	idmap_init(&rowed);
+	const struct agg_table *pt = &t->total.tables[IOR_AGG_PROCESS];
+	for (uint32_t i = 0; i < pt->keys.count; i++)
+		idmap_put(&rowed, pt->stats[i].pid, (void *)1);
+	for (size_t i = 0; i < a.n; i++) {
+		bool row = idmap_get(&rowed, a.pids[i]) != NULL;
+		if (!row)
+			idmap_remove(&t->exited, a.pids[i]);
+		if (!row || !t->keep_exited)
+			idmap_remove(&t->parents, a.pids[i]);
+	}
+	idmap_release(&rowed);
+	free(a.pids);
+}
+
 void
 top_end_interval(struct top *t, double seconds, uint64_t end_ns)
 {
@@ -80,6 +137,7 @@ top_end_interval(struct top *t, double seconds, uint64_t end_ns)
 	struct agg_fields fields = t->last.fields;
 	agg_init(&t->current, &fields, TOP_NODES, WEIGHT_COUNT);
 	agg_merge(&t->total, &t->last);
+	t->total_gen++;
 	t->last_seconds = seconds > 0 ? seconds : t->interval_s;
 	t->last_end_ns = end_ns;
 	t->intervals++;
@@ -99,6 +157,7 @@ top_end_interval(struct top *t, double seconds, uint64_t end_ns)
 				[kind].stats[id - 1].count / t->last_seconds) : 0;
 		}
 	}
+	forget_gone(t);
 }
 
 void
@@ -108,6 +167,7 @@ top_reset(struct top *t)
 	agg_release(&t->total);
 	agg_init(&t->total, &fields, TOP_NODES, WEIGHT_COUNT);
 	agg_merge(&t->total, &t->last);
+	t->total_gen++;
 	top_forget_history(t);
 }
 

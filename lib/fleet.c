@@ -14,6 +14,7 @@ fleet_init(struct fleet *f, const struct agg_fields *fields,
 	f->fields = *fields;
 	f->max_nodes = max_nodes;
 	f->weight = w;
+	strtab_init(&f->names);
 	agg_init(&f->pending, fields, 0, w);
 }
 
@@ -49,8 +50,11 @@ fleet_release(struct fleet *f)
 	}
 	free(f->hosts);
 	agg_release(&f->pending);
+	strtab_release(&f->names);
 	f->hosts = NULL;
 	f->n = 0;
+	f->used = 0;
+	f->other = NULL;
 	f->section = NULL;
 }
 
@@ -89,15 +93,32 @@ prepare(struct fleet *f, struct agg *a)
 	return a;
 }
 
+/* A host's records count: it is one of the fleet's. */
+static void
+mark_used(struct fleet *f, struct fleet_host *h)
+{
+	if (!h->used)
+		f->used++;
+	h->used = true;
+}
+
 struct agg *
 fleet_host(struct fleet *f, const void *name, size_t len)
 {
 	if (len > IOR_STRING_MAX)
 		len = IOR_STRING_MAX;
-	for (uint32_t i = 0; i < f->n; i++)
-		if (f->hosts[i]->len == len &&
-		    memcmp(f->hosts[i]->name, name, len) == 0)
-			return prepare(f, &f->hosts[i]->a);
+	uint32_t id = strtab_find(&f->names, name, len);
+	if (id)
+		return prepare(f, &f->hosts[id - 1]->a);
+	if (f->other)
+		return prepare(f, &f->other->a);
+	bool other = f->n == FLEET_HOSTS_MAX;
+	if (other) {
+		name = FLEET_HOST_OTHER;
+		len = strlen(FLEET_HOST_OTHER);
+	} else if (strtab_intern(&f->names, name, len) != f->n + 1) {
+		errx(1, "fleet: host table out of step");
+	}
 	/* The host table goes stale with a new host; it is rebuilt on demand. */
 	host_stats_free(f, f->n);
 	struct fleet_host **v = reallocarray(f->hosts, f->n + 1, sizeof(*v));
@@ -115,6 +136,8 @@ fleet_host(struct fleet *f, const void *name, size_t len)
 	h->a.host = h->name;
 	h->a.host_len = h->len;
 	f->hosts[f->n++] = h;
+	if (other)
+		f->other = h;
 	return prepare(f, &h->a);
 }
 
@@ -134,7 +157,7 @@ flush_pending(struct fleet *f, struct agg *a)
 		return;
 	agg_merge(a, &f->pending);
 	agg_clear(&f->pending);
-	host_of(a)->used = true;
+	mark_used(f, host_of(a));
 }
 
 void
@@ -172,7 +195,7 @@ fleet_route(struct fleet *f, struct agg_input *in,
 	flush_pending(f, to);
 	if (type != STREAM_SECTION && type != IOR_TRAILER &&
 	    type != IOR_SYSCALL_NAME && type != IOR_NAME)
-		host_of(to)->used = true;
+		mark_used(f, host_of(to));
 	in->a = to == in->a ? to : prepare(f, to);
 }
 
@@ -189,10 +212,7 @@ fleet_settle(struct fleet *f, struct agg_input *in)
 uint32_t
 fleet_hosts_used(const struct fleet *f)
 {
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < f->n; i++)
-		n += f->hosts[i]->used;
-	return n;
+	return f->used;
 }
 
 struct agg *
@@ -291,7 +311,7 @@ fleet_write_snapshots(struct fleet *f, struct stream_writer *w,
 			last_used = i;
 	for (uint32_t i = 0; i < f->n; i++) {
 		/* The merging machine's own section header is no host. */
-		if (!f->hosts[i]->used && (i != last_used || fleet_hosts_used(f)))
+		if (!f->hosts[i]->used && (i != last_used || f->used))
 			continue;
 		bool last = i == last_used;
 		uint16_t fl = last ? flags : (uint16_t)((flags & ~IOR_AGG_FINAL) |

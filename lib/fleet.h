@@ -23,6 +23,15 @@
 
 #include "agg.h"
 #include "stream.h"
+#include "strtab.h"
+
+/*
+ * Hosts kept apart, at most: a stream naming more (hostile, or a fleet
+ * beyond what one report can list) gets its further hosts counted
+ * together as one, FLEET_HOST_OTHER, so memory and a report stay bounded.
+ */
+#define FLEET_HOSTS_MAX 1024
+#define FLEET_HOST_OTHER "[other]"
 
 struct fleet_host {
 	char *name;             /* bytes from a stream, not NUL-terminated */
@@ -45,6 +54,10 @@ struct fleet {
 
 	struct fleet_host **hosts;      /* in the order first met */
 	uint32_t n;
+	struct strtab names;    /* a host's name -> its index + 1 in hosts */
+	uint32_t used;          /* the hosts used */
+	/* hosts[FLEET_HOSTS_MAX]: the hosts past the first FLEET_HOSTS_MAX. */
+	struct fleet_host *other;
 	struct agg *section;    /* the current section's host, NULL before */
 	/*
 	 * IOR_FILTER records wait here for the snapshot they precede (ior-agg
@@ -64,7 +77,10 @@ void fleet_init(struct fleet *f, const struct agg_fields *fields,
 /* Frees every host's aggregate and name, and the built total. */
 void fleet_release(struct fleet *f);
 
-/* The aggregate of host name (len bytes), created empty if new. */
+/*
+ * The aggregate of host name (len bytes), created empty if new; past
+ * FLEET_HOSTS_MAX hosts, a new one's is f->other's.
+ */
 struct agg *fleet_host(struct fleet *f, const void *name, size_t len);
 
 /*
@@ -96,7 +112,10 @@ struct agg *fleet_total(struct fleet *f);
  * host's index + 1 in f->hosts.
  */
 struct agg_stat **fleet_host_stats(struct fleet *f, uint32_t *n);
-/* A host's name for display: AGG_HOST_UNKNOWN for the empty one. */
+/*
+ * A host's name for display: AGG_HOST_UNKNOWN for the empty one,
+ * FLEET_HOST_OTHER for f->other.
+ */
 const char *fleet_host_name(const struct fleet_host *h, size_t *len);
 
 /* agg_clear() of every host (a new interval). */

@@ -569,3 +569,27 @@ eventually_lines() {
 		done
 	done
 }
+
+@test "-b -v stream: the calls of a section that ends before the next frame, its unfinished one last, are listed by that frame" {
+	# Two sections: each's calls are named by its own names.
+	printf '%s\n' 'section anchor=0,1700000000000000000' \
+		'syscall nr=0 name=read' 'name kind=comm id=1 value=x' \
+		'name kind=path id=1 value=/a' \
+		'pair pid=1 nr=read t=1000 latency=100 comm=1 fd=3 path=1 ret=5 bytes=5 pflags=3' \
+		'pair pid=1 nr=read t=2000 latency=500 comm=1 fd=0 pflags=128' \
+		pair_totals trailer \
+		'section anchor=0,1700000100000000000' 'syscall nr=0 name=read' \
+		'name kind=comm id=1 value=y' \
+		'pair pid=2 nr=read t=3000 latency=100 comm=1 fd=4 ret=0 pflags=1' \
+		pair_totals trailer | "$IOR_BIN/iorgen" > "$T/sections.ior"
+	run --separate-stderr env TZ=UTC "$IOR_BIN/ior-top" -b -v stream "$T/sections.ior"
+	assert_success
+	assert_line --index 3 --regexp '^22:13:20\.000001 +1/1 +x +read\(3</a>\) = 5  read 5B  <100ns>$'
+	assert_line --index 4 --regexp '^22:13:20\.000002 +1/1 +x +read\(0\) = \? <unfinished after 500ns>$'
+	assert_line --index 5 --regexp '^22:15:00\.000003 +2/2 +y +read\(4\) = 0  <100ns>$'
+	refute_output --partial 'not kept'
+	run --separate-stderr "$IOR_BIN/ior-top" -b --json -v stream "$T/sections.ior"
+	assert_success
+	run jq -c '[.calls[] | [.pid, .comm, .path, .ret, .unfinished]]' <<< "$output"
+	assert_output '[[1,"x","/a",5,null],[1,"x",null,0,true],[2,"y",null,0,null]]'
+}

@@ -208,3 +208,40 @@ TXT
 	assert_failure 2
 	[[ $stderr == *"--by host splits the text and JSON reports"* ]]
 }
+
+# manyhosts N: an iorgen text of N sections, host h0 .. h(N-1), the k-th
+# with k % 3 + 1 reads (so every host's count is known), and one more
+# section of host "[other]" (a name like any other) first.
+manyhosts() {
+	awk -v n="$1" 'function sec(h, c,   i) {
+		print "section anchor=1000000,1700000000000000000 host=" h
+		print "syscall nr=0 name=read"
+		print "name kind=comm id=1 value=c"
+		for (i = 0; i < c; i++)
+			print "pair t=" (1000000 + i) " pid=7 nr=read latency=100 comm=1 fd=3 ret=1 bytes=1 pflags=3"
+		print "pair_totals"
+		print "trailer"
+	}
+	BEGIN { sec("[other]", 5); for (k = 0; k < n; k++) sec("h" k, k % 3 + 1) }'
+}
+
+@test "past 1024 hosts, the further ones are counted together as [other], and the report says so" {
+	# 1 + 1029 hosts: [other] and h0 .. h1022 are the first 1024.
+	manyhosts 1029 | "$IOR_BIN/iorgen" > "$T/many.pairs"
+	agg "$T/many.txt" --text "$T/many.pairs"
+	run head -2 "$T/many.txt"
+	assert_line --index 0 --regexp '^ior-agg: 2,063 syscalls on 1025 hosts '
+	assert_line --index 1 'HOSTS: more than 1024; those after the first 1024 are counted together as [other]'
+	agg "$T/many.json" --json "$T/many.pairs"
+	# h1023 .. h1028 (1023 % 3 + 1 = 1 ...: 1+2+3+1+2+3 = 12 calls) are
+	# one row; the host named "[other]" in the stream keeps its own.
+	run jq -c '[.hosts_capped, (.hosts | length), .pairs, ([.hosts[].count] | add),
+		    ([.hosts[] | select(.host == "[other]") | .count] | sort),
+		    ([.hosts[] | select(.host == "h1022" or .host == "h1023") | .host])]' "$T/many.json"
+	assert_output '[1024,1025,2063,2063,[5,12],["h1022"]]'
+	# Under the bound, no word of it.
+	manyhosts 3 | "$IOR_BIN/iorgen" > "$T/few.pairs"
+	agg "$T/few.json" --json "$T/few.pairs"
+	run jq -c '[.hosts_capped, (.hosts | length)]' "$T/few.json"
+	assert_output '[null,4]'
+}
