@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "agg.h"
+#include "bigmem.h"
 
 #include <err.h>
 #include <inttypes.h>
@@ -37,10 +38,8 @@ agg_table_stat(struct agg_table *t, const void *key, size_t len)
 	uint32_t id = strtab_intern(&t->keys, key, len);
 	if (id > t->cap) {
 		uint32_t cap = t->cap ? t->cap * 2 : 64;
-		struct agg_stat *s = reallocarray(t->stats, cap, sizeof(*s));
-		if (!s)
-			err(1, "agg");
-		t->stats = s;
+		t->stats = big_grow(t->stats, t->cap, cap, sizeof(*t->stats),
+				    "agg");
 		t->cap = cap;
 	}
 	struct agg_stat *s = &t->stats[id - 1];

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "bigmem.h"
 #include "labels.h"
 
 /*
@@ -95,9 +96,8 @@ leaf_cache_grow(struct leaf_cache *c, const struct agg_fields *f)
 	uint32_t sets = c->slots ? (c->sets_mask + 1) * 2 : 256;
 	struct leaf_cache old = *c;
 	c->stride = f->n + 1;
-	c->slots = calloc((size_t)sets * LEAF_WAYS, c->stride * sizeof(uint32_t));
-	if (!c->slots)
-		err(1, "agg");
+	c->slots = big_calloc((size_t)sets * LEAF_WAYS,
+			      c->stride * sizeof(uint32_t), "agg");
 	c->sets_mask = sets - 1;
 	c->count = 0;
 	/* Oldest first, so that each set keeps its order. */
@@ -166,6 +166,33 @@ leaf_resolve(struct agg_input *in, const struct ior_pair *p, uint32_t *e,
 		leaf_cache_full(c, &in->a->fields, t);
 	leaf_cache_insert(c, entry, hash);
 	return node;
+}
+
+void
+leaf_prefetch(struct agg_input *in, const struct ior_pair *p)
+{
+	struct leaf_cache *c = &in->leaves;
+	uint32_t key[AGG_FIELDS_MAX];
+	if (c->slots)
+		__builtin_prefetch(leaf_set(c, leaf_key(&in->a->fields, p, key)));
+}
+
+void
+leaf_prefetch_node(struct agg_input *in, const struct ior_pair *p)
+{
+	struct leaf_cache *c = &in->leaves;
+	unsigned nkey = in->a->fields.n;
+	uint32_t key[AGG_FIELDS_MAX];
+	if (!c->slots)
+		return;
+	const uint32_t *e = leaf_set(c, leaf_key(&in->a->fields, p, key));
+	for (unsigned w = 0; w < LEAF_WAYS && e[0]; w++, e += c->stride)
+		if (memcmp(e + 1, key, nkey * sizeof(*key)) == 0) {
+			uint32_t node = (e[0] & ~LEAF_OTHER) - 1;
+			if (node < in->a->trie.count)
+				__builtin_prefetch(&in->a->trie.nodes[node], 1);
+			return;
+		}
 }
 
 uint32_t

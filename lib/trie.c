@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "trie.h"
 
+#include "bigmem.h"
+
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,11 +154,8 @@ static uint32_t
 new_node(struct trie *t, uint32_t parent, uint32_t id)
 {
 	if (t->count == t->cap) {
-		struct trie_node *nodes = reallocarray(t->nodes, t->cap * 2,
-						       sizeof(*nodes));
-		if (!nodes)
-			err(1, "trie");
-		t->nodes = nodes;
+		t->nodes = big_grow(t->nodes, t->cap, (size_t)t->cap * 2,
+				    sizeof(*t->nodes), "trie");
 		t->cap *= 2;
 	}
 	uint32_t node = t->count++;
