@@ -179,8 +179,8 @@ stats_add_pair(struct agg_input *in, const struct ior_pair *p,
 }
 
 /*
- * On a stream of many files a pair's file row, leaf cache set and trie
- * node are in cache lines no recent pair touched: misses of about 100 ns
+ * On a stream of many files a pair's file row, its histograms' counters
+ * and its leaf cache set are in cache lines no recent pair touched: misses of about 100 ns
  * each, which one pair's work waits for one after another.  The pairs
  * after it are already in the reader's buffer, so their lines are asked
  * for AHEAD_BYTES (about a dozen pairs) early and arrive while earlier
@@ -222,11 +222,10 @@ prefetch_far(struct agg_input *in, const struct ior_pair *p)
 	}
 }
 
-/* Near: the lines found through those, which have arrived by now. */
+/* Near: the counters, found through the file row, which has arrived. */
 static void
 prefetch_near(struct agg_input *in, const struct ior_pair *p)
 {
-	leaf_prefetch_node(in, p);
 	const struct agg_stat *s = known_file_stat(in, p);
 	if (s) {
 		prefetch_counter(&s->latency, p->latency_ns);
@@ -265,7 +264,8 @@ prefetch_ahead(struct agg_input *in, const struct ior_pair *p)
 	if (!r || (const unsigned char *)p + r->size != r->buf + r->head)
 		return;
 	prefetch_until(in, &in->ahead, AHEAD_BYTES, prefetch_far);
-	prefetch_until(in, &in->near, NEAR_BYTES, prefetch_near);
+	if (!in->a->trie_only)
+		prefetch_until(in, &in->near, NEAR_BYTES, prefetch_near);
 }
 
 static HIST_HOT void

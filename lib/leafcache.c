@@ -177,24 +177,6 @@ leaf_prefetch(struct agg_input *in, const struct ior_pair *p)
 		__builtin_prefetch(leaf_set(c, leaf_key(&in->a->fields, p, key)));
 }
 
-void
-leaf_prefetch_node(struct agg_input *in, const struct ior_pair *p)
-{
-	struct leaf_cache *c = &in->leaves;
-	unsigned nkey = in->a->fields.n;
-	uint32_t key[AGG_FIELDS_MAX];
-	if (!c->slots)
-		return;
-	const uint32_t *e = leaf_set(c, leaf_key(&in->a->fields, p, key));
-	for (unsigned w = 0; w < LEAF_WAYS && e[0]; w++, e += c->stride)
-		if (memcmp(e + 1, key, nkey * sizeof(*key)) == 0) {
-			uint32_t node = (e[0] & ~LEAF_OTHER) - 1;
-			if (node < in->a->trie.count)
-				__builtin_prefetch(&in->a->trie.nodes[node], 1);
-			return;
-		}
-}
-
 uint32_t
 leaf_node(struct agg_input *in, const struct ior_pair *p)
 {

@@ -28,8 +28,6 @@ struct leaf_cache {
 uint32_t leaf_node(struct agg_input *in, const struct ior_pair *p);
 /* Start loading the cache line leaf_node(p) will read. */
 void leaf_prefetch(struct agg_input *in, const struct ior_pair *p);
-/* And, once that line is in, the trie node's. */
-void leaf_prefetch_node(struct agg_input *in, const struct ior_pair *p);
 /* After a fold of t (t->remap): every entry, renumbered. */
 void leaf_cache_remap(struct leaf_cache *c, const struct trie *t);
 
