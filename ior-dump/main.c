@@ -486,6 +486,7 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 	char nbuf[24];
 	const char *name = sysnames_get(&d->names, e->header.misc, nbuf);
 	struct string_ref s, strs[IOR_ARGS_MAX];
+	struct string_iter it;
 	bool is_str[IOR_ARGS_MAX];
 	FILE *f = d->out;
 
@@ -506,10 +507,8 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 		for (unsigned i = 0; i < nargs; i++)
 			fprintf(f, "%s%" PRIu64, i ? "," : "", args[i]);
 		fputs("],\"strings\":[", f);
-		for (unsigned i = 0; i < e->nstrings; i++) {
-			if (!record_string_at(e, size, e->str_off, e->nstrings,
-					      i, &s))
-				break;
+		string_iter_init(&it, e, size, e->str_off, e->nstrings);
+		while (string_iter_next(&it, &s)) {
 			fprintf(f, "%s{\"arg\":%u,\"value\":", first ? "" : ",",
 				s.tag);
 			put_json_string(f, s.bytes, s.len);
@@ -534,10 +533,8 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 	for (unsigned i = 0; i < nargs; i++) {
 		if (i)
 			fputs(", ", f);
-		if (is_str[i] &&
-		    record_string_by_tag(e, size, e->str_off, e->nstrings, i,
-					 &s)) {
-			text_string_ref(d, true, &s);
+		if (is_str[i]) {
+			text_string_ref(d, true, &strs[i]);
 		} else {
 			text_arg(f, args[i]);
 		}
@@ -551,6 +548,8 @@ dump_strings(struct dump *d, const struct ior_syscall_strings *x,
 {
 	char nbuf[24];
 	const char *name = sysnames_get(&d->names, x->header.misc, nbuf);
+	struct string_ref s;
+	struct string_iter it;
 	FILE *f = d->out;
 
 	if (d->json) {
@@ -561,12 +560,8 @@ dump_strings(struct dump *d, const struct ior_syscall_strings *x,
 			x->header.misc);
 		json_strz(f, "syscall", name);
 		fputs(",\"strings\":[", f);
-		for (unsigned i = 0; i < x->nstrings; i++) {
-			struct string_ref s;
-
-			if (!record_string_at(x, size, x->str_off, x->nstrings,
-					      i, &s))
-				break;
+		string_iter_init(&it, x, size, x->str_off, x->nstrings);
+		while (string_iter_next(&it, &s)) {
 			fprintf(f, "%s{\"arg\":%u,\"value\":", first ? "" : ",",
 				s.tag);
 			put_json_string(f, s.bytes, s.len);
@@ -582,11 +577,8 @@ dump_strings(struct dump *d, const struct ior_syscall_strings *x,
 	}
 	text_who(d, x->time_ns, x->pid, x->tid);
 	fprintf(f, "= %s", name);
-	for (unsigned i = 0; i < x->nstrings; i++) {
-		struct string_ref s;
-
-		if (!record_string_at(x, size, x->str_off, x->nstrings, i, &s))
-			break;
+	string_iter_init(&it, x, size, x->str_off, x->nstrings);
+	while (string_iter_next(&it, &s)) {
 		fprintf(f, " arg %u ", s.tag);
 		text_string_ref(d, true, &s);
 	}

@@ -216,6 +216,31 @@ record_strings_by_arg(const void *rec, uint32_t size, unsigned str_off,
 	}
 }
 
+void
+string_iter_init(struct string_iter *it, const void *rec, uint32_t size,
+		 unsigned str_off, unsigned nstrings)
+{
+	it->base = rec;
+	it->size = size;
+	it->off = str_off;
+	it->left = nstrings;
+}
+
+bool
+string_iter_next(struct string_iter *it, struct string_ref *out)
+{
+	uint32_t at = it->off;
+	struct ior_string s;
+
+	if (it->left == 0 || !string_step(it->base, it->size, &it->off, &s)) {
+		it->left = 0;
+		return false;
+	}
+	it->left--;
+	*out = string_ref_of(it->base, at, &s);
+	return true;
+}
+
 /* Every string of a record within its size and the length limit. */
 static const char *
 check_strings(const void *rec, uint32_t size, unsigned str_off,

@@ -127,6 +127,18 @@ bool record_string_by_tag(const void *rec, uint32_t size, unsigned str_off,
 void record_strings_by_arg(const void *rec, uint32_t size, unsigned str_off,
 			   unsigned nstrings, struct string_ref strs[IOR_ARGS_MAX],
 			   bool have[IOR_ARGS_MAX]);
+/*
+ * Every string of a record in order, one step each: string_iter_next()
+ * gives the next one, false after the last or at a damaged one.
+ */
+struct string_iter {
+	const unsigned char *base;
+	uint32_t size, off;
+	unsigned left;
+};
+void string_iter_init(struct string_iter *it, const void *rec, uint32_t size,
+		      unsigned str_off, unsigned nstrings);
+bool string_iter_next(struct string_iter *it, struct string_ref *out);
 /* For a section header. */
 bool section_string(const struct ior_section *s, unsigned tag,
 		    struct string_ref *out);
