@@ -1654,14 +1654,9 @@ open_section(struct pairer *pr, const struct ior_section *s)
 	pr->totals.header.size = sizeof(pr->totals);
 	/*
 	 * Pairs keep the capture's kernel times, so keep its anchor too, and
-	 * the host they happened on, wherever they are paired.
+	 * the machine they happened on, wherever they are paired.
 	 */
-	struct string_ref host;
-	bool named = section_string(s, IOR_HDR_HOSTNAME, &host);
-	stream_write_section_host(&pr->out, pr->argc, pr->argv,
-				  s->anchor_clock_ns, s->anchor_realtime_ns,
-				  named ? (const void *)host.bytes : NULL,
-				  named ? host.len : 0);
+	stream_write_section_from(&pr->out, pr->argc, pr->argv, s);
 	pr->section_open = true;
 }
 

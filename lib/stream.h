@@ -253,13 +253,14 @@ static inline void stream_put(struct stream_writer *w, const void *rec,
 void stream_write_section(struct stream_writer *w, int argc, char **argv,
 			  uint64_t anchor_clock_ns, uint64_t anchor_realtime_ns);
 /*
- * The same, naming hostname (len bytes) as the host, not this machine: a
- * filter passes on the host its input came from (docs/fleet.md).
+ * The same for a filter of the stream whose section header is from: its
+ * anchor, and the machine it names (hostname, kernel release and version,
+ * machine) where this one's would go, since the events happened there
+ * (docs/fleet.md).  A machine string from lacks is left out, not taken
+ * from this machine.
  */
-void stream_write_section_host(struct stream_writer *w, int argc,
-			       char **argv, uint64_t anchor_clock_ns,
-			       uint64_t anchor_realtime_ns,
-			       const void *hostname, size_t len);
+void stream_write_section_from(struct stream_writer *w, int argc,
+			       char **argv, const struct ior_section *from);
 /* The trailer, valid until the next call on w (to set fields such as missed). */
 struct ior_trailer *stream_write_trailer(struct stream_writer *w,
 					 uint64_t events, uint64_t lost,
