@@ -934,26 +934,35 @@ dump_name(struct dump *d, const struct ior_name *n, uint32_t size)
 	/* Text mode: names show up inside the pairs that use them. */
 }
 
+/* A name, and KEY_truncated when its string was cut (a long path). */
 static void
 json_name(struct dump *d, const char *key, unsigned kind, uint32_t id)
 {
 	size_t len;
-	const char *name = name_table_get(&d->strings, kind, id, &len);
+	uint8_t flags;
+	const char *name = name_table_get_flags(&d->strings, kind, id, &len,
+						&flags);
 
-	if (name != NULL)
-		json_bytes(d->out, key, name, len);
-	else
+	if (name == NULL) {
 		fprintf(d->out, ",\"%s\":null", key);
+		return;
+	}
+	json_bytes(d->out, key, name, len);
+	if (flags & IOR_STRING_TRUNCATED)
+		fprintf(d->out, ",\"%s_truncated\":true", key);
 }
 
+/* A name; a cut one ends "...", as strace shows a string it cut. */
 static void
 text_name(struct dump *d, unsigned kind, uint32_t id)
 {
 	size_t len;
-	const char *name = name_table_get(&d->strings, kind, id, &len);
+	uint8_t flags;
+	const char *name = name_table_get_flags(&d->strings, kind, id, &len,
+						&flags);
 
 	if (name != NULL)
-		text_quoted(d, name, len, false);
+		text_quoted(d, name, len, flags & IOR_STRING_TRUNCATED);
 	else
 		fprintf(d->out, "?%u", id);
 }
