@@ -631,6 +631,8 @@ dump_uring_submit(struct dump *d, const struct ior_uring_submit *u,
 		if (record_string_by_tag(u, size, u->str_off, u->nstrings, 1,
 					 &s)) {
 			json_bytes(f, "path", s.bytes, s.len);
+			if (s.flags & IOR_STRING_TRUNCATED)
+				fputs(",\"truncated\":true", f);
 			if (s.flags & IOR_STRING_FAULT)
 				fputs(",\"fault\":true", f);
 		}
