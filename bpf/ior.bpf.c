@@ -991,6 +991,25 @@ struct {
 
 #define URING_FD_SCAN 256       /* fds searched for a fixed file's fd */
 
+/*
+ * The fds are read URING_FD_CHUNK at a time, one helper call for each
+ * instead of one per fd: a fixed file that no fd holds costs 4 reads, not
+ * 256.  The kernel sizes an fd array in multiples of BITS_PER_LONG (64)
+ * entries, so a chunk below max_fds ends within it.
+ */
+#define URING_FD_CHUNK 64
+
+struct uring_fds {
+	struct file *f[URING_FD_CHUNK];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct uring_fds);
+} uring_fds SEC(".maps");
+
 #define URING_STR_OFF (sizeof(struct ior_uring_submit) + IOR_URING_ARGS * 8)
 #define URING_SCRATCH_SIZE (URING_STR_OFF + 4 + IOR_PATH_CAP + 16)
 
@@ -1023,6 +1042,8 @@ uring_fd_of(struct task_struct *task, struct file *file)
 	__u32 max = BPF_CORE_READ(fdt, max_fds);
 	__u64 key = (__u64)file;
 	__s32 *cached, fd = -1;
+	__u32 zero = 0;
+	struct uring_fds *c;
 
 	if (file == NULL || fds == NULL)
 		return -1;
@@ -1030,13 +1051,23 @@ uring_fd_of(struct task_struct *task, struct file *file)
 	if (cached && *cached >= 0 && (__u32)*cached < max &&
 	    fdarray_file(fds, *cached) == file)
 		return *cached;
-	for (__u32 i = 0; i < URING_FD_SCAN; i++) {
-		if (i >= max)
+	if ((c = bpf_map_lookup_elem(&uring_fds, &zero)) == NULL)
+		return -1;
+	for (__u32 base = 0; base < URING_FD_SCAN; base += URING_FD_CHUNK) {
+		if (base >= max)
 			break;
-		if (fdarray_file(fds, i) == file) {
-			fd = i;
-			break;
+		/* On a fault the chunk reads as empty, as each fd did. */
+		bpf_probe_read_kernel(c->f, sizeof(c->f), &fds[base]);
+		for (__u32 j = 0; j < URING_FD_CHUNK; j++) {
+			if (base + j >= max)
+				break;
+			if (c->f[j] == file) {
+				fd = base + j;
+				break;
+			}
 		}
+		if (fd >= 0)
+			break;
 	}
 	if (fd >= 0)
 		bpf_map_update_elem(&uring_fd_cache, &key, &fd, BPF_ANY);

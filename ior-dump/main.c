@@ -486,6 +486,7 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 	char nbuf[24];
 	const char *name = sysnames_get(&d->names, e->header.misc, nbuf);
 	struct string_ref s, strs[IOR_ARGS_MAX];
+	struct string_iter it;
 	bool is_str[IOR_ARGS_MAX];
 	FILE *f = d->out;
 
@@ -506,10 +507,8 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 		for (unsigned i = 0; i < nargs; i++)
 			fprintf(f, "%s%" PRIu64, i ? "," : "", args[i]);
 		fputs("],\"strings\":[", f);
-		for (unsigned i = 0; i < e->nstrings; i++) {
-			if (!record_string_at(e, size, e->str_off, e->nstrings,
-					      i, &s))
-				break;
+		string_iter_init(&it, e, size, e->str_off, e->nstrings);
+		while (string_iter_next(&it, &s)) {
 			fprintf(f, "%s{\"arg\":%u,\"value\":", first ? "" : ",",
 				s.tag);
 			put_json_string(f, s.bytes, s.len);
@@ -534,10 +533,8 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 	for (unsigned i = 0; i < nargs; i++) {
 		if (i)
 			fputs(", ", f);
-		if (is_str[i] &&
-		    record_string_by_tag(e, size, e->str_off, e->nstrings, i,
-					 &s)) {
-			text_string_ref(d, true, &s);
+		if (is_str[i]) {
+			text_string_ref(d, true, &strs[i]);
 		} else {
 			text_arg(f, args[i]);
 		}
@@ -551,6 +548,8 @@ dump_strings(struct dump *d, const struct ior_syscall_strings *x,
 {
 	char nbuf[24];
 	const char *name = sysnames_get(&d->names, x->header.misc, nbuf);
+	struct string_ref s;
+	struct string_iter it;
 	FILE *f = d->out;
 
 	if (d->json) {
@@ -561,12 +560,8 @@ dump_strings(struct dump *d, const struct ior_syscall_strings *x,
 			x->header.misc);
 		json_strz(f, "syscall", name);
 		fputs(",\"strings\":[", f);
-		for (unsigned i = 0; i < x->nstrings; i++) {
-			struct string_ref s;
-
-			if (!record_string_at(x, size, x->str_off, x->nstrings,
-					      i, &s))
-				break;
+		string_iter_init(&it, x, size, x->str_off, x->nstrings);
+		while (string_iter_next(&it, &s)) {
 			fprintf(f, "%s{\"arg\":%u,\"value\":", first ? "" : ",",
 				s.tag);
 			put_json_string(f, s.bytes, s.len);
@@ -582,11 +577,8 @@ dump_strings(struct dump *d, const struct ior_syscall_strings *x,
 	}
 	text_who(d, x->time_ns, x->pid, x->tid);
 	fprintf(f, "= %s", name);
-	for (unsigned i = 0; i < x->nstrings; i++) {
-		struct string_ref s;
-
-		if (!record_string_at(x, size, x->str_off, x->nstrings, i, &s))
-			break;
+	string_iter_init(&it, x, size, x->str_off, x->nstrings);
+	while (string_iter_next(&it, &s)) {
 		fprintf(f, " arg %u ", s.tag);
 		text_string_ref(d, true, &s);
 	}
@@ -639,6 +631,8 @@ dump_uring_submit(struct dump *d, const struct ior_uring_submit *u,
 		if (record_string_by_tag(u, size, u->str_off, u->nstrings, 1,
 					 &s)) {
 			json_bytes(f, "path", s.bytes, s.len);
+			if (s.flags & IOR_STRING_TRUNCATED)
+				fputs(",\"truncated\":true", f);
 			if (s.flags & IOR_STRING_FAULT)
 				fputs(",\"fault\":true", f);
 		}
@@ -946,26 +940,35 @@ dump_name(struct dump *d, const struct ior_name *n, uint32_t size)
 	/* Text mode: names show up inside the pairs that use them. */
 }
 
+/* A name, and KEY_truncated when its string was cut (a long path). */
 static void
 json_name(struct dump *d, const char *key, unsigned kind, uint32_t id)
 {
 	size_t len;
-	const char *name = name_table_get(&d->strings, kind, id, &len);
+	uint8_t flags;
+	const char *name = name_table_get_flags(&d->strings, kind, id, &len,
+						&flags);
 
-	if (name != NULL)
-		json_bytes(d->out, key, name, len);
-	else
+	if (name == NULL) {
 		fprintf(d->out, ",\"%s\":null", key);
+		return;
+	}
+	json_bytes(d->out, key, name, len);
+	if (flags & IOR_STRING_TRUNCATED)
+		fprintf(d->out, ",\"%s_truncated\":true", key);
 }
 
+/* A name; a cut one ends "...", as strace shows a string it cut. */
 static void
 text_name(struct dump *d, unsigned kind, uint32_t id)
 {
 	size_t len;
-	const char *name = name_table_get(&d->strings, kind, id, &len);
+	uint8_t flags;
+	const char *name = name_table_get_flags(&d->strings, kind, id, &len,
+						&flags);
 
 	if (name != NULL)
-		text_quoted(d, name, len, false);
+		text_quoted(d, name, len, flags & IOR_STRING_TRUNCATED);
 	else
 		fprintf(d->out, "?%u", id);
 }

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/tree.h>
 #include <unistd.h>
 
 #include "fdtable.h"
@@ -116,27 +115,109 @@ struct thread {
  * requests in flight, and they complete in any order, anywhere.
  */
 struct uring_req {
-	RB_ENTRY(uring_req) link;
 	uint64_t ring, req;
+	struct uring_req *next_free;    /* on uring_map's free list */
 	struct thread t;
 };
 
-static int
-uring_req_cmp(const struct uring_req *a, const struct uring_req *b)
+/*
+ * The requests in flight by (ring, request): open addressing, linear
+ * probing and backward-shift deletion as lib/idmap.c, so a submit and a
+ * completion each cost one probe run.  Requests come and go at the
+ * io_uring's rate: a completed one goes on a free list for the next
+ * submit, and no request is allocated once the peak in flight is.  The
+ * section's end or a loss gives everything back.
+ */
+struct uring_slot {
+	uint64_t ring, req;
+	struct uring_req *u;            /* NULL: the slot is empty */
+};
+
+struct uring_map {
+	struct uring_slot *slots;
+	size_t mask;                    /* capacity - 1, a power of two */
+	size_t count;
+	struct uring_req *free;
+};
+
+#define URING_MAP_MIN 64u
+
+static size_t
+uring_hash(const struct uring_map *m, uint64_t ring, uint64_t req)
 {
-	if (a->req != b->req)
-		return a->req < b->req ? -1 : 1;
-	return a->ring < b->ring ? -1 : a->ring > b->ring;
+	/* Kernel addresses: the low bits are alignment, mix in the high. */
+	uint64_t h = (req ^ (ring * 0xc2b2ae3d27d4eb4full)) *
+		     0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h ^ (h >> 29) ^ (h >> 47)) & m->mask;
 }
 
-RB_HEAD(uring_tree, uring_req);
-/* As lib/names.c: libbsd leaves __unused undefined. */
-RB_GENERATE_INTERNAL(uring_tree, uring_req, link, uring_req_cmp,
-		     __attribute__((unused)) static)
+/* The slot of (ring, req), or the empty slot where it would go. */
+static struct uring_slot *
+uring_slot(const struct uring_map *m, uint64_t ring, uint64_t req)
+{
+	for (size_t i = uring_hash(m, ring, req);; i = (i + 1) & m->mask) {
+		struct uring_slot *s = &m->slots[i];
+
+		if (s->u == NULL || (s->req == req && s->ring == ring))
+			return s;
+	}
+}
+
+/* Room for one more entry, the table at most three quarters full. */
+static void
+uring_reserve(struct uring_map *m)
+{
+	struct uring_slot *old = m->slots;
+	size_t old_cap = old != NULL ? m->mask + 1 : 0, cap;
+
+	if (old != NULL && (m->count + 1) * 4 <= old_cap * 3)
+		return;
+	cap = old != NULL ? old_cap * 2 : URING_MAP_MIN;
+	if ((m->slots = calloc(cap, sizeof(*m->slots))) == NULL)
+		err(1, "calloc");
+	m->mask = cap - 1;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].u != NULL)
+			*uring_slot(m, old[i].ring, old[i].req) = old[i];
+	free(old);
+}
+
+/* Empty slot s, shifting later members of its probe run back. */
+static void
+uring_slot_clear(struct uring_map *m, struct uring_slot *s)
+{
+	size_t i = (size_t)(s - m->slots), j;
+
+	for (j = (i + 1) & m->mask; m->slots[j].u != NULL;
+	     j = (j + 1) & m->mask) {
+		size_t home = uring_hash(m, m->slots[j].ring,
+					 m->slots[j].req);
+
+		if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
+			m->slots[i] = m->slots[j];
+			i = j;
+		}
+	}
+	m->slots[i].u = NULL;
+	m->count--;
+}
+
+/* The order requests in flight end in: (request, ring), as ever. */
+static int
+uring_req_cmp(const void *a, const void *b)
+{
+	const struct uring_req *x = *(struct uring_req *const *)a;
+	const struct uring_req *y = *(struct uring_req *const *)b;
+
+	if (x->req != y->req)
+		return x->req < y->req ? -1 : 1;
+	return x->ring < y->ring ? -1 : x->ring > y->ring;
+}
 
 struct pairer {
 	struct stream_writer out;
-	struct uring_tree uring;        /* requests in flight */
+	struct uring_map uring;         /* requests in flight */
 	struct sysnames names;
 	const struct rule *rule[SYSNAMES_MAX];
 	struct idmap threads, processes;
@@ -1207,12 +1288,13 @@ static const struct rule uring_direct_accept = {
 	"io_uring:accept", K_FD, 0, -1, -1, -1, -1, -1, -1, NULL, false
 };
 
+/* Request u is done: its node goes on the free list. */
 static void
-uring_req_free(struct pairer *pr, struct uring_req *u)
+uring_req_done(struct pairer *pr, struct uring_req *u)
 {
-	RB_REMOVE(uring_tree, &pr->uring, u);
 	process_unref(u->t.proc);
-	free(u);
+	u->next_free = pr->uring.free;
+	pr->uring.free = u;
 }
 
 /*
@@ -1224,7 +1306,8 @@ on_uring_submit(struct pairer *pr, const struct ior_uring_submit *e,
 		uint32_t size)
 {
 	struct thread *owner = thread_get(pr, e->pid, e->tid);
-	struct uring_req key = { .ring = e->ring, .req = e->req }, *u;
+	struct uring_slot *s;
+	struct uring_req *u;
 	const struct rule *r;
 	const uint64_t *args = (const void *)(e + 1);
 	struct string_ref strs[IOR_ARGS_MAX];
@@ -1233,13 +1316,23 @@ on_uring_submit(struct pairer *pr, const struct ior_uring_submit *e,
 
 	if (sizeof(*e) + nargs * 8u > size)
 		nargs = size > sizeof(*e) ? (size - sizeof(*e)) / 8 : 0;
-	if ((u = RB_FIND(uring_tree, &pr->uring, &key)) != NULL) {
+	uring_reserve(&pr->uring);
+	s = uring_slot(&pr->uring, e->ring, e->req);
+	if ((u = s->u) != NULL) {
 		/* The address was reused: its completion never came. */
 		pr->totals.unmatched_enters++;
-		uring_req_free(pr, u);
+		process_unref(u->t.proc);
+	} else {
+		if ((u = pr->uring.free) != NULL)
+			pr->uring.free = u->next_free;
+		else if ((u = malloc(sizeof(*u))) == NULL)
+			err(1, "malloc");
+		s->ring = e->ring;
+		s->req = e->req;
+		s->u = u;
+		pr->uring.count++;
 	}
-	if ((u = calloc(1, sizeof(*u))) == NULL)
-		err(1, "calloc");
+	memset(u, 0, sizeof(*u));
 	u->ring = e->ring;
 	u->req = e->req;
 	u->t.tid = owner->tid;
@@ -1254,7 +1347,6 @@ on_uring_submit(struct pairer *pr, const struct ior_uring_submit *e,
 	u->t.p.comm_id = owner->comm_id;
 	for (unsigned i = 0; i < nargs; i++)
 		u->t.p.args[i] = args[i];
-	RB_INSERT(uring_tree, &pr->uring, u);
 	if ((r = rule_of(pr, u->t.p.nr)) == NULL)
 		return;
 	if ((e->flags & IOR_URING_DIRECT) && r->kind == K_NEWFD)
@@ -1282,9 +1374,11 @@ on_uring_submit(struct pairer *pr, const struct ior_uring_submit *e,
 static void
 on_uring_complete(struct pairer *pr, const struct ior_uring_complete *c)
 {
-	struct uring_req key = { .ring = c->ring, .req = c->req }, *u;
+	struct uring_slot *s;
+	struct uring_req *u;
 
-	if ((u = RB_FIND(uring_tree, &pr->uring, &key)) == NULL) {
+	if (pr->uring.slots == NULL ||
+	    (u = (s = uring_slot(&pr->uring, c->ring, c->req))->u) == NULL) {
 		pr->totals.unmatched_exits++;   /* its submit was lost */
 		return;
 	}
@@ -1295,28 +1389,47 @@ on_uring_complete(struct pairer *pr, const struct ior_uring_complete *c)
 		u->t.p.time_ns = c->time_ns;
 		return;
 	}
-	uring_req_free(pr, u);
+	uring_slot_clear(&pr->uring, s);
+	uring_req_done(pr, u);
 }
 
 /*
  * The section ends: requests in flight are unfinished calls, or dropped.
  * Loss drops them too: the completion of any may be what was lost, and an
- * unfinished call would be invented.
+ * unfinished call would be invented.  Everything goes back: the next
+ * section, or the stream after a loss, starts from nothing.
  */
 static void
 end_uring(struct pairer *pr, bool clean)
 {
-	struct uring_req *u, *next;
+	struct uring_map *m = &pr->uring;
+	struct uring_req **live = NULL, *u;
+	size_t n = 0;
 
-	RB_FOREACH_SAFE(u, uring_tree, &pr->uring, next) {
+	if (m->count > 0) {
+		if ((live = calloc(m->count, sizeof(*live))) == NULL)
+			err(1, "calloc");
+		for (size_t i = 0; i <= m->mask; i++)
+			if (m->slots[i].u != NULL)
+				live[n++] = m->slots[i].u;
+		qsort(live, n, sizeof(*live), uring_req_cmp);
+	}
+	for (size_t i = 0; i < n; i++) {
 		if (clean) {
-			emit_pair(pr, &u->t, pr->end_ns, -512,
+			emit_pair(pr, &live[i]->t, pr->end_ns, -512,
 				  IOR_PAIR_UNFINISHED);
 			pr->totals.pairs--;
 		}
 		pr->totals.unmatched_enters++;
-		uring_req_free(pr, u);
+		uring_req_done(pr, live[i]);
 	}
+	free(live);
+	while ((u = m->free) != NULL) {
+		m->free = u->next_free;
+		free(u);
+	}
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
 }
 
 static void
@@ -1552,14 +1665,9 @@ open_section(struct pairer *pr, const struct ior_section *s)
 	pr->totals.header.size = sizeof(pr->totals);
 	/*
 	 * Pairs keep the capture's kernel times, so keep its anchor too, and
-	 * the host they happened on, wherever they are paired.
+	 * the machine they happened on, wherever they are paired.
 	 */
-	struct string_ref host;
-	bool named = section_string(s, IOR_HDR_HOSTNAME, &host);
-	stream_write_section_host(&pr->out, pr->argc, pr->argv,
-				  s->anchor_clock_ns, s->anchor_realtime_ns,
-				  named ? (const void *)host.bytes : NULL,
-				  named ? host.len : 0);
+	stream_write_section_from(&pr->out, pr->argc, pr->argv, s);
 	pr->section_open = true;
 }
 
@@ -1688,7 +1796,6 @@ main(int argc, char **argv)
 	pr.argv = argv;
 	idmap_init(&pr.threads);
 	idmap_init(&pr.processes);
-	RB_INIT(&pr.uring);
 	strtab_init(&pr.paths);
 	strtab_init(&pr.comms);
 	stream_writer_init(&pr.out, STDOUT_FILENO, "<stdout>");

@@ -178,14 +178,16 @@ name_table_add(struct name_table *t, const struct ior_name *rec,
 	}
 	if (s.len > 0)
 		memcpy(k->arena + k->len, s.bytes, s.len);
-	*ref = (struct name_ref){ (uint32_t)k->len, (uint32_t)s.len + 1 };
+	/* s.len <= IOR_STRING_MAX, as record_string_at() checked. */
+	*ref = (struct name_ref){ (uint32_t)k->len, (uint16_t)(s.len + 1),
+				  s.flags };
 	k->len += s.len;
 	return NULL;
 }
 
 const char *
-name_table_get(const struct name_table *t, unsigned kind, uint32_t id,
-	       size_t *len)
+name_table_get_flags(const struct name_table *t, unsigned kind, uint32_t id,
+		     size_t *len, uint8_t *flags)
 {
 	const struct name_ref *ref;
 
@@ -194,8 +196,18 @@ name_table_get(const struct name_table *t, unsigned kind, uint32_t id,
 	ref = find(&t->kind[kind], id);
 	if (ref == NULL || ref->len == 0)
 		return NULL;
-	*len = ref->len - 1;
+	*len = ref->len - 1u;
+	*flags = ref->flags;
 	return t->kind[kind].arena + ref->off;
+}
+
+const char *
+name_table_get(const struct name_table *t, unsigned kind, uint32_t id,
+	       size_t *len)
+{
+	uint8_t flags;
+
+	return name_table_get_flags(t, kind, id, len, &flags);
 }
 
 uint32_t

@@ -22,7 +22,8 @@
 
 struct name_ref {
 	uint32_t off;           /* in the kind's arena */
-	uint32_t len;           /* + 1: 0 marks an id never defined */
+	uint16_t len;           /* + 1: 0 marks an id never defined */
+	uint8_t flags;          /* its string's IOR_STRING_* */
 };
 
 struct name_node {
@@ -55,6 +56,9 @@ const char *name_table_add(struct name_table *t, const struct ior_name *rec,
 /* The bytes of the name, *len set; NULL for id 0 or an undefined one. */
 const char *name_table_get(const struct name_table *t, unsigned kind,
 			   uint32_t id, size_t *len);
+/* The same, *flags set to its string's IOR_STRING_* (a cut path). */
+const char *name_table_get_flags(const struct name_table *t, unsigned kind,
+				 uint32_t id, size_t *len, uint8_t *flags);
 /*
  * Ids of kind below this are held in an array: a caller may keep its own
  * per-id array up to here and stay within memory in proportion to the

@@ -216,6 +216,31 @@ record_strings_by_arg(const void *rec, uint32_t size, unsigned str_off,
 	}
 }
 
+void
+string_iter_init(struct string_iter *it, const void *rec, uint32_t size,
+		 unsigned str_off, unsigned nstrings)
+{
+	it->base = rec;
+	it->size = size;
+	it->off = str_off;
+	it->left = nstrings;
+}
+
+bool
+string_iter_next(struct string_iter *it, struct string_ref *out)
+{
+	uint32_t at = it->off;
+	struct ior_string s;
+
+	if (it->left == 0 || !string_step(it->base, it->size, &it->off, &s)) {
+		it->left = 0;
+		return false;
+	}
+	it->left--;
+	*out = string_ref_of(it->base, at, &s);
+	return true;
+}
+
 /* Every string of a record within its size and the length limit. */
 static const char *
 check_strings(const void *rec, uint32_t size, unsigned str_off,
@@ -732,19 +757,14 @@ record_finish(void *rec, uint32_t off)
 	return size;
 }
 
-void
-stream_write_section(struct stream_writer *w, int argc, char **argv,
-		     uint64_t anchor_clock_ns, uint64_t anchor_realtime_ns)
-{
-	stream_write_section_host(w, argc, argv, anchor_clock_ns,
-				  anchor_realtime_ns, NULL, 0);
-}
-
-void
-stream_write_section_host(struct stream_writer *w, int argc, char **argv,
-			  uint64_t anchor_clock_ns,
-			  uint64_t anchor_realtime_ns, const void *hostname,
-			  size_t hostname_len)
+/*
+ * A section header, this tool's; from is the input's header (a filter's)
+ * or NULL (a producer's).
+ */
+static void
+write_section(struct stream_writer *w, int argc, char **argv,
+	      uint64_t anchor_clock_ns, uint64_t anchor_realtime_ns,
+	      const struct ior_section *from)
 {
 	static unsigned char buf[IOR_RECORD_MAX];
 	struct ior_section *s = (void *)buf;
@@ -776,27 +796,41 @@ stream_write_section_host(struct stream_writer *w, int argc, char **argv,
 	}
 	if (len > 0)
 		len--;          /* no separator after the last argument */
-	if (uname(&u) == -1)
-		err(1, "uname");
-	if (gethostname(host, sizeof(host)) == -1)
-		strlcpy(host, u.nodename, sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-
 	record_add_string(s, &off, getprogname(), strlen(getprogname()),
 			  IOR_HDR_TOOL, 0);
 	record_add_string(s, &off, cmdline, len, IOR_HDR_CMDLINE, 0);
-	if (hostname == NULL) {
-		hostname = host;
-		hostname_len = strlen(host);
+	s->nstrings = 2;
+	if (from != NULL) {
+		static const uint8_t machine[] = {
+			IOR_HDR_HOSTNAME, IOR_HDR_KERNEL_RELEASE,
+			IOR_HDR_KERNEL_VERSION, IOR_HDR_MACHINE,
+		};
+
+		for (size_t i = 0; i < sizeof(machine); i++) {
+			struct string_ref r;
+
+			if (!section_string(from, machine[i], &r))
+				continue;
+			record_add_string(s, &off, r.bytes, r.len, machine[i],
+					  r.flags);
+			s->nstrings++;
+		}
+	} else {
+		if (uname(&u) == -1)
+			err(1, "uname");
+		if (gethostname(host, sizeof(host)) == -1)
+			strlcpy(host, u.nodename, sizeof(host));
+		host[sizeof(host) - 1] = '\0';
+		record_add_string(s, &off, host, strlen(host),
+				  IOR_HDR_HOSTNAME, 0);
+		record_add_string(s, &off, u.release, strlen(u.release),
+				  IOR_HDR_KERNEL_RELEASE, 0);
+		record_add_string(s, &off, u.version, strlen(u.version),
+				  IOR_HDR_KERNEL_VERSION, 0);
+		record_add_string(s, &off, u.machine, strlen(u.machine),
+				  IOR_HDR_MACHINE, 0);
+		s->nstrings += 4;
 	}
-	record_add_string(s, &off, hostname, hostname_len, IOR_HDR_HOSTNAME, 0);
-	record_add_string(s, &off, u.release, strlen(u.release),
-			  IOR_HDR_KERNEL_RELEASE, 0);
-	record_add_string(s, &off, u.version, strlen(u.version),
-			  IOR_HDR_KERNEL_VERSION, 0);
-	record_add_string(s, &off, u.machine, strlen(u.machine),
-			  IOR_HDR_MACHINE, 0);
-	s->nstrings = 6;
 	size = IOR_ALIGN8(off);
 	memset(buf + off, 0, size - off);
 	s->size = size;
@@ -805,6 +839,22 @@ stream_write_section_host(struct stream_writer *w, int argc, char **argv,
 	memcpy(w->buf + w->len, buf, size);
 	w->len += size;
 	w->section_records = 0;
+}
+
+void
+stream_write_section(struct stream_writer *w, int argc, char **argv,
+		     uint64_t anchor_clock_ns, uint64_t anchor_realtime_ns)
+{
+	write_section(w, argc, argv, anchor_clock_ns, anchor_realtime_ns,
+		      NULL);
+}
+
+void
+stream_write_section_from(struct stream_writer *w, int argc, char **argv,
+			  const struct ior_section *from)
+{
+	write_section(w, argc, argv, from->anchor_clock_ns,
+		      from->anchor_realtime_ns, from);
 }
 
 struct ior_trailer *

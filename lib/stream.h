@@ -127,6 +127,18 @@ bool record_string_by_tag(const void *rec, uint32_t size, unsigned str_off,
 void record_strings_by_arg(const void *rec, uint32_t size, unsigned str_off,
 			   unsigned nstrings, struct string_ref strs[IOR_ARGS_MAX],
 			   bool have[IOR_ARGS_MAX]);
+/*
+ * Every string of a record in order, one step each: string_iter_next()
+ * gives the next one, false after the last or at a damaged one.
+ */
+struct string_iter {
+	const unsigned char *base;
+	uint32_t size, off;
+	unsigned left;
+};
+void string_iter_init(struct string_iter *it, const void *rec, uint32_t size,
+		      unsigned str_off, unsigned nstrings);
+bool string_iter_next(struct string_iter *it, struct string_ref *out);
 /* For a section header. */
 bool section_string(const struct ior_section *s, unsigned tag,
 		    struct string_ref *out);
@@ -241,13 +253,14 @@ static inline void stream_put(struct stream_writer *w, const void *rec,
 void stream_write_section(struct stream_writer *w, int argc, char **argv,
 			  uint64_t anchor_clock_ns, uint64_t anchor_realtime_ns);
 /*
- * The same, naming hostname (len bytes) as the host, not this machine: a
- * filter passes on the host its input came from (docs/fleet.md).
+ * The same for a filter of the stream whose section header is from: its
+ * anchor, and the machine it names (hostname, kernel release and version,
+ * machine) where this one's would go, since the events happened there
+ * (docs/fleet.md).  A machine string from lacks is left out, not taken
+ * from this machine.
  */
-void stream_write_section_host(struct stream_writer *w, int argc,
-			       char **argv, uint64_t anchor_clock_ns,
-			       uint64_t anchor_realtime_ns,
-			       const void *hostname, size_t len);
+void stream_write_section_from(struct stream_writer *w, int argc,
+			       char **argv, const struct ior_section *from);
 /* The trailer, valid until the next call on w (to set fields such as missed). */
 struct ior_trailer *stream_write_trailer(struct stream_writer *w,
 					 uint64_t events, uint64_t lost,

@@ -582,6 +582,34 @@ EOF
 	assert_line --index 2 '["",null,true]'
 }
 
+@test "a path its producer cut reads as cut: \"...\"... in text as strace shows it, path_truncated in JSON" {
+	{
+		echo "section anchor=1,1"
+		echo "syscall name=rename nargs=2"
+		echo "name id=1 value=/tmp/long/pa truncated=value"
+		echo "name id=2 value=/tmp/whole"
+		echo "pair pid=3 nr=rename path=1 path2=2"
+		echo "pair pid=3 nr=rename path=2 path2=1"
+		echo "pair_totals"
+		echo "trailer"
+	} | mk cut
+	run --separate-stderr "$DUMP" "$T/cut.ior"
+	assert_success
+	local text=$output
+	run grep -c -F 'rename("/tmp/long/pa"... -> "/tmp/whole") = 0' <<< "$text"
+	assert_output 1
+	run grep -c -F 'rename("/tmp/whole" -> "/tmp/long/pa"...) = 0' <<< "$text"
+	assert_output 1
+	run --separate-stderr "$DUMP" --json "$T/cut.ior"
+	assert_success
+	run jq -c 'select(.type == "pair") | [.path, .path_truncated, .path2,
+		.path2_truncated]' <<< "$output"
+	assert_output - <<'EOF2'
+["/tmp/long/pa",true,"/tmp/whole",null]
+["/tmp/whole",null,"/tmp/long/pa",true]
+EOF2
+}
+
 @test "paired records are dumped by type, names resolved" {
 	{
 		echo "section anchor=1,1"

@@ -1675,3 +1675,19 @@ peak_rss() {
 	((big < small + 8 * 1024)) ||
 		fail "peak RSS $big KiB for a million processes, $small KiB for 10000"
 }
+
+@test "the pairs' header names the capture's machine, not the pairing one: hostname, kernel release and version, machine" {
+	"$IOR_BIN/iorgen" > "$T/m.ior" <<'EOF'
+section anchor=5,6 host=db1 release=4.19.0-remote kversion="#1 SMP remote" machine=aarch64
+syscall nr=0 name=read nargs=3
+enter pid=9 nr=read args=3,0,10
+exit pid=9 nr=read ret=10
+trailer
+EOF
+	"$IOR_BIN/ior-pair" "$T/m.ior" > "$T/m.pair"
+	dump_json "$T/m.pair"
+	run jqp -c '[of("section") | [.tool, .hostname, .kernel_release,
+		.kernel_version, .machine, .anchor_clock_ns,
+		.anchor_realtime_ns]]'
+	assert_output '[["ior-pair","db1","4.19.0-remote","#1 SMP remote","aarch64",5,6]]'
+}

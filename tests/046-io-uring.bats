@@ -356,6 +356,20 @@ jqu() {
 	assert_output '[["io_uring:openat",-2,"ENOENT",2,99]]'
 }
 
+@test "an io_uring path the capture cut reads as cut: \"...\"... in text, truncated in JSON" {
+	fixture raw <<-END
+	uring_submit pid=10 op=18 ring=1 req=2 args=-100,-1,0 str1=/w/lo truncated=str1
+	uring_submit pid=10 op=18 ring=1 req=3 args=-100,-1,0 str1=/w/b
+	END
+	run "$IOR_BIN/ior-dump" "$T/f.ior"
+	assert_success
+	assert_line --partial '> io_uring:openat(-100, "/w/lo"..., 0) ring 0x1 req 0x2'
+	assert_line --partial '> io_uring:openat(-100, "/w/b", 0) ring 0x1 req 0x3'
+	dump_json "$T/f.ior"
+	run jqs -c '[of("uring_submit") | [.path, .truncated]]'
+	assert_output '[["/w/lo",true],["/w/b",null]]'
+}
+
 @test "a submit record with more arguments than the format allows is damage, reported once, after what came before" {
 	fixture raw <<-END
 	uring_submit pid=10 op=22 ring=1 req=2 args=3,-1,0
