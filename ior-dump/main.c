@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errname.h"
 #include "escape.h"
 #include "names.h"
 #include "nav.h"
@@ -671,11 +672,10 @@ dump_uring_complete(struct dump *d, const struct ior_uring_complete *c)
 	unsigned nr = IOR_URING_NR_BASE + c->header.misc;
 	const char *name = sysnames_get(&d->names, nr, nbuf);
 	bool failed = c->res < 0 && c->res >= -4095;
-	const char *ename = failed ? strerrorname_np(-c->res) : NULL;
-	char num[16];
+	char ebuf[ERRNO_NAME_LEN];
+	const char *ename = failed ? errno_name((unsigned)-c->res, ebuf) : NULL;
 	FILE *f = d->out;
 
-	snprintf(num, sizeof(num), "E%d", -c->res);
 	if (d->json) {
 		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
 			"\"nr\":%u,\"opcode\":%u", (uint64_t)c->time_ns, c->pid,
@@ -686,14 +686,14 @@ dump_uring_complete(struct dump *d, const struct ior_uring_complete *c)
 			(uint64_t)c->ring, (uint64_t)c->req, c->res, c->cflags,
 			c->exec_tid);
 		if (failed)
-			json_strz(f, "errno", ename ? ename : num);
+			json_strz(f, "errno", ename);
 		return;
 	}
 	text_who(d, c->time_ns, c->pid, c->tid);
 	fputs("< ", f);
 	put_text_str(f, name, 0);
 	if (failed)
-		fprintf(f, " = -1 %s", ename ? ename : num);
+		fprintf(f, " = -1 %s", ename);
 	else
 		fprintf(f, " = %d", c->res);
 	fprintf(f, " req 0x%" PRIx64, (uint64_t)c->req);
@@ -792,7 +792,8 @@ dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 	const char *name = sysnames_get(&d->names, x->header.misc, nbuf);
 	const char *restart = restart_name(x->ret);
 	bool failed = x->ret < 0 && x->ret >= -4095 && restart == NULL;
-	const char *ename = failed ? strerrorname_np(-x->ret) : NULL;
+	char ebuf[ERRNO_NAME_LEN];
+	const char *ename = failed ? errno_name((unsigned)-x->ret, ebuf) : NULL;
 	FILE *f = d->out;
 
 	if (d->json) {
@@ -801,12 +802,8 @@ dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 			x->header.misc);
 		json_strz(f, "syscall", name);
 		fprintf(f, ",\"ret\":%" PRId64, (int64_t)x->ret);
-		if (failed) {
-			char num[16];
-
-			snprintf(num, sizeof(num), "E%d", (int)-x->ret);
-			json_strz(f, "errno", ename ? ename : num);
-		}
+		if (failed)
+			json_strz(f, "errno", ename);
 		if (restart)
 			json_strz(f, "restart", restart);
 		if (has_fds)
@@ -826,7 +823,7 @@ dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 		fprintf(f, "? %s (to be restarted, or EINTR)\n", restart);
 	else if (failed) {
 		color_on(d, SGR_ERROR);
-		fprintf(f, "-1 %s (%s)", ename ? ename : "E?",
+		fprintf(f, "-1 %s (%s)", ename != ebuf ? ename : "E?",
 			strerror(-x->ret));
 		color_off(d);
 		putc('\n', f);
@@ -972,7 +969,8 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 	char nbuf[24];
 	const char *name = sysnames_get(&d->names, p->header.misc, nbuf);
 	const char *fam = family_name(p->family);
-	const char *ename = p->err ? strerrorname_np(p->err) : NULL;
+	char ebuf[ERRNO_NAME_LEN];
+	const char *ename = p->err ? errno_name(p->err, ebuf) : NULL;
 	FILE *f = d->out;
 
 	if (d->json) {
@@ -998,12 +996,8 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 			json_name(d, "path2", IOR_NAME_PATH, p->path2_id);
 		fprintf(f, ",\"flags\":%u,\"ret\":%" PRId64 ",\"bytes\":%" PRIu64,
 			p->flags, (int64_t)p->ret, (uint64_t)p->bytes);
-		if (p->err) {
-			char num[16];
-
-			snprintf(num, sizeof(num), "E%u", p->err);
-			json_strz(f, "errno", ename ? ename : num);
-		}
+		if (p->err)
+			json_strz(f, "errno", ename);
 		fprintf(f, ",\"read\":%s,\"write\":%s",
 			p->pair_flags & IOR_PAIR_READ ? "true" : "false",
 			p->pair_flags & IOR_PAIR_WRITE ? "true" : "false");
@@ -1055,7 +1049,7 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 	fputs(") = ", f);
 	if (p->err) {
 		color_on(d, SGR_ERROR);
-		fprintf(f, "-1 %s (%s)", ename ? ename : "E?",
+		fprintf(f, "-1 %s (%s)", ename != ebuf ? ename : "E?",
 			strerror(p->err));
 		color_off(d);
 	} else if (restart_name(p->ret))

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "errname.h"
 #include "escape.h"
 #include "rows.h"
 #include "syscalls.h"
@@ -195,8 +196,8 @@ write_row(struct rows *w, const struct ior_pair *p,
 	char nbuf[24], when[64];
 	const char *syscall = sysnames_get(&w->sysnames, p->header.misc, nbuf);
 	const char *fam = family_name(p->family);
-	const char *ename = p->err ? strerrorname_np(p->err) : NULL;
-	char enum_buf[16];
+	char ebuf[ERRNO_NAME_LEN];
+	const char *ename = p->err ? errno_name(p->err, ebuf) : NULL;
 	size_t comm_len = 0, path_len = 0, path2_len = 0;
 	const char *comm = name_table_get(names, IOR_NAME_COMM, p->comm_id,
 					  &comm_len);
@@ -210,10 +211,6 @@ write_row(struct rows *w, const struct ior_pair *p,
 	uint64_t wr = fl & IOR_PAIR_WRITE ? p->bytes : 0;
 	unsigned i = 0;
 
-	if (p->err && ename == NULL) {
-		snprintf(enum_buf, sizeof(enum_buf), "E%u", p->err);
-		ename = enum_buf;
-	}
 	iso_time(when, wall);
 	if (w->mode == ROWS_JSON)
 		putc('{', w->out);
@@ -374,12 +371,9 @@ write_event(struct rows *w, const struct ior_pair *p,
 	}
 	fprintf(f, ",\"ret\":%" PRId64, (int64_t)p->ret);
 	if (p->err) {
-		const char *ename = strerrorname_np(p->err);
+		char ebuf[ERRNO_NAME_LEN];
 
-		if (ename != NULL)
-			fprintf(f, ",\"errno\":\"%s\"", ename);
-		else
-			fprintf(f, ",\"errno\":\"E%u\"", p->err);
+		fprintf(f, ",\"errno\":\"%s\"", errno_name(p->err, ebuf));
 	}
 	if (p->bytes)
 		fprintf(f, ",\"bytes\":%" PRIu64, (uint64_t)p->bytes);
