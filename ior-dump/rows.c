@@ -55,52 +55,6 @@ copy_bytes(const void *bytes, size_t len)
 	return s;
 }
 
-/*
- * A string field of a CSV record.  RFC 4180 quoting: a field holding a
- * comma or a double quote (doubled inside), an empty string (so it differs
- * from an absent one, an empty field) and one with a space at either end
- * (which some readers trim) go between double quotes.  The bytes are
- * spelled as the text output spells them (lib/escape.h): characters
- * text_char_len() shows pass as they are, '\\' is \\, newline, tab and
- * carriage return are \n \t \r, every other byte is \xNN.  So a record is
- * one line of valid UTF-8 with no control byte, and a field maps back to
- * exactly one byte string.
- */
-static void
-csv_string(FILE *f, const void *bytes, size_t len)
-{
-	const unsigned char *p = bytes;
-	bool quote = len == 0 || p[0] == ' ' || p[len - 1] == ' ' ||
-		     memchr(p, ',', len) != NULL || memchr(p, '"', len) != NULL;
-
-	if (quote)
-		putc('"', f);
-	for (size_t i = 0; i < len;) {
-		unsigned char c = p[i];
-		size_t n;
-
-		if (c == '\\') {
-			fputs("\\\\", f);
-			i++;
-		} else if (c == '"') {
-			fputs("\"\"", f);
-			i++;
-		} else if (c == '\n' || c == '\t' || c == '\r') {
-			fprintf(f, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' :
-				'r');
-			i++;
-		} else if ((n = text_char_len(p + i, len - i)) != 0) {
-			fwrite(p + i, 1, n, f);
-			i += n;
-		} else {
-			fprintf(f, "\\x%02x", c);
-			i++;
-		}
-	}
-	if (quote)
-		putc('"', f);
-}
-
 /* Column i's separator, then the column's name in --rows. */
 static void
 key(struct rows *w, unsigned i)
@@ -120,7 +74,7 @@ col_string(struct rows *w, unsigned i, const void *bytes, size_t len)
 	key(w, i);
 	if (w->mode == ROWS_CSV) {
 		if (bytes != NULL)
-			csv_string(w->out, bytes, len);
+			put_csv_string(w->out, bytes, len);
 	} else if (bytes != NULL) {
 		put_json_string(w->out, bytes, len);
 	} else {
