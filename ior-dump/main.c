@@ -320,6 +320,29 @@ text_arg(FILE *f, uint64_t v)
 		fprintf(f, "0x%" PRIx64, v);
 }
 
+/*
+ * NAME(ARG, ...) of an enter or an io_uring submission: each argument as
+ * a number, or as the string the record holds for it (is_str[i]).
+ */
+static void
+text_call(struct dump *d, const char *name, const uint64_t *args,
+	  unsigned nargs, const struct string_ref *strs, const bool *is_str)
+{
+	FILE *f = d->out;
+
+	put_text_str(f, name, 0);
+	putc('(', f);
+	for (unsigned i = 0; i < nargs; i++) {
+		if (i)
+			fputs(", ", f);
+		if (is_str[i])
+			text_string_ref(d, true, &strs[i]);
+		else
+			text_arg(f, args[i]);
+	}
+	putc(')', f);
+}
+
 static void
 dump_section(struct dump *d, const struct ior_section *s)
 {
@@ -530,20 +553,8 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 	}
 	text_who(d, e->time_ns, e->pid, e->tid);
 	fputs("> ", f);
-	put_text_str(f, name, 0);
-	putc('(', f);
-	for (unsigned i = 0; i < nargs; i++) {
-		if (i)
-			fputs(", ", f);
-		if (is_str[i] &&
-		    record_string_by_tag(e, size, e->str_off, e->nstrings, i,
-					 &s)) {
-			text_string_ref(d, true, &s);
-		} else {
-			text_arg(f, args[i]);
-		}
-	}
-	fputs(")\n", f);
+	text_call(d, name, args, nargs, strs, is_str);
+	putc('\n', f);
 }
 
 static void
@@ -620,9 +631,13 @@ dump_uring_submit(struct dump *d, const struct ior_uring_submit *u,
 	char nbuf[24];
 	unsigned nr = IOR_URING_NR_BASE + u->header.misc;
 	const char *name = sysnames_get(&d->names, nr, nbuf);
-	struct string_ref s;
+	/* Argument 1, the path of an open, is the one string an op has. */
+	struct string_ref strs[IOR_ARGS_MAX];
+	bool is_str[IOR_ARGS_MAX] = { false };
 	FILE *f = d->out;
 
+	is_str[1] = record_string_by_tag(u, size, u->str_off, u->nstrings, 1,
+					 &strs[1]);
 	if (sizeof(*u) + nargs * 8u > size)
 		nargs = size > sizeof(*u) ? (size - sizeof(*u)) / 8 : 0;
 	if (d->json) {
@@ -637,28 +652,17 @@ dump_uring_submit(struct dump *d, const struct ior_uring_submit *u,
 		for (unsigned i = 0; i < nargs; i++)
 			fprintf(f, "%s%" PRIu64, i ? "," : "", args[i]);
 		putc(']', f);
-		if (record_string_by_tag(u, size, u->str_off, u->nstrings, 1,
-					 &s)) {
-			json_bytes(f, "path", s.bytes, s.len);
-			if (s.flags & IOR_STRING_FAULT)
+		if (is_str[1]) {
+			json_bytes(f, "path", strs[1].bytes, strs[1].len);
+			if (strs[1].flags & IOR_STRING_FAULT)
 				fputs(",\"fault\":true", f);
 		}
 		return;
 	}
 	text_who(d, u->time_ns, u->pid, u->tid);
 	fputs("> ", f);
-	put_text_str(f, name, 0);
-	putc('(', f);
-	for (unsigned i = 0; i < nargs; i++) {
-		if (i)
-			fputs(", ", f);
-		if (i == 1 && record_string_by_tag(u, size, u->str_off,
-						   u->nstrings, 1, &s))
-			text_string_ref(d, true, &s);
-		else
-			text_arg(f, args[i]);
-	}
-	fprintf(f, ") ring 0x%" PRIx64 " req 0x%" PRIx64 " user_data 0x%"
+	text_call(d, name, args, nargs, strs, is_str);
+	fprintf(f, " ring 0x%" PRIx64 " req 0x%" PRIx64 " user_data 0x%"
 		PRIx64, (uint64_t)u->ring, (uint64_t)u->req,
 		(uint64_t)u->user_data);
 	text_uring_flags(f, u->flags);
