@@ -14,6 +14,7 @@
 # alpha at 2.5 s.
 
 load helpers
+load tmux
 
 gen_fixture() {
 	local i t
@@ -58,69 +59,15 @@ setup_file() {
 setup() {
 	ior_setup
 	[ -s "$FIX" ] || fail "the fixture was not generated"
-	TMUX_SOCK= TMUX_PATH=
+	tmux_setup
 }
 
 teardown() {
-	if [ -n "$TMUX_SOCK" ]; then
-		tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
-		rm -f "$TMUX_PATH"
-	fi
+	tmux_teardown
 	ior_teardown
 }
 
-# tmux_top COMMAND: COMMAND (ior-top on the fixture) in a detached tmux
-# session of 160 x 40 on a private server, as tests/070-top.bats does: ^C
-# reaches ior-top alone, stty.before and stty.after record the terminal,
-# EXIT=status is said when COMMAND ends.
-tmux_top() {
-	cat > "$T/pane.sh" <<EOS
-trap : INT
-cd "$T"
-stty -a > stty.before
-$1
-echo "EXIT=\$?"
-stty -a > stty.after
-exec sleep 600
-EOS
-	TMUX_SOCK=ior-top-console-$$-$BATS_TEST_NUMBER
-	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -x 160 -y 40 \
-		"env LC_ALL=C TZ=UTC IOR_BIN='$IOR_BIN' FIX='$FIX' sh '$T/pane.sh'" 3>&- ||
-		fail "tmux did not start"
-	TMUX_PATH=$(tm display -p '#{socket_path}')
-}
-
-tm() {
-	tmux -L "$TMUX_SOCK" "$@"
-}
-
-keys() {
-	tm send-keys "$@"
-}
-
-# wait_screen [-v] [-e] REGEX: wait up to 10 s for a line of the screen to
-# match the extended REGEX (-v: for none to), on two captures in a row that
-# agree (not in the middle of a redraw); -e: the capture keeps the
-# attributes as escape sequences.  The screen is then in $T/screen.
-wait_screen() {
-	local neg= esc= i prev=
-	while [ "${1#-}" != "$1" ]; do
-		case $1 in -v) neg=1 ;; -e) esc=-e ;; esac
-		shift
-	done
-	for ((i = 0; i < 100; i++)); do
-		tm capture-pane -p $esc > "$T/screen"
-		if grep -Eq -- "$1" "$T/screen"; then
-			[ -z "$neg" ] && [ "$(cat "$T/screen")" = "$prev" ] && return 0
-		else
-			[ -n "$neg" ] && [ "$(cat "$T/screen")" = "$prev" ] && return 0
-		fi
-		prev=$(cat "$T/screen")
-		sleep 0.1
-	done
-	fail "after 10 s the screen ${neg:+still }matches${neg:+ }${neg:-not} /$1/:
-$(cat "$T/screen")"
-}
+# tmux_top, tm, keys, wait_screen: tests/tmux.bash.
 
 # The selected line of the last -e capture (bold and reverse video, from
 # the sixth line on), as text: the attributes carry over from line to line
