@@ -67,7 +67,7 @@ teardown() {
 	ior_teardown
 }
 
-# tmux_top, tm, keys, wait_screen: tests/tmux.bash.
+# tmux_top, tm, keys, wait_screen, eventually_fits: tests/tmux.bash.
 
 # The selected line of the last -e capture (bold and reverse video, from
 # the sixth line on), as text: the attributes carry over from line to line
@@ -395,22 +395,6 @@ EOS
 	done
 	run bash -c "grep -cE '^[0-9]{2}:' '$T/screen'"
 	assert_output 35
-}
-
-# eventually_fits ROWS COLS: wait up to 5 s for the screen to be drawn for
-# ROWS x COLS.  A capture is never wider than the pane, but text written
-# past its right edge wraps onto the next line, and -J joins it back: a
-# line longer than COLS is ior-top drawing for a wider screen than it has.
-eventually_fits() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		tm capture-pane -p -J > "$T/screen"
-		[ "$(wc -l < "$T/screen")" -le "$1" ] &&
-			[ -z "$(awk -v w="$2" 'length > w' "$T/screen")" ] && return 0
-		sleep 0.1
-	done
-	fail "the screen is not $1 x $2:
-$(cat "$T/screen")"
 }
 
 @test "q in the stream view's detail, and ^C in the flame view, give the terminal back as it was" {

@@ -72,3 +72,19 @@ wait_screen() {
 	fail "after 10 s the screen ${neg:+still }matches${neg:+ }${neg:-not} /$1/:
 $(cat "$T/screen")"
 }
+
+# eventually_fits ROWS COLS: wait up to 5 s for the screen to be drawn for
+# ROWS x COLS.  A capture is never wider than the pane, but text written
+# past its right edge wraps onto the next line, and -J joins it back: a
+# line longer than COLS is ior-top drawing for a wider screen than it has.
+eventually_fits() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		tm capture-pane -p -J > "$T/screen"
+		[ "$(wc -l < "$T/screen")" -le "$1" ] &&
+			[ -z "$(awk -v w="$2" 'length > w' "$T/screen")" ] && return 0
+		sleep 0.1
+	done
+	fail "the screen is not $1 x $2:
+$(cat "$T/screen")"
+}
