@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errname.h"
 #include "escape.h"
 #include "names.h"
 #include "nav.h"
@@ -319,6 +320,29 @@ text_arg(FILE *f, uint64_t v)
 		fprintf(f, "0x%" PRIx64, v);
 }
 
+/*
+ * NAME(ARG, ...) of an enter or an io_uring submission: each argument as
+ * a number, or as the string the record holds for it (is_str[i]).
+ */
+static void
+text_call(struct dump *d, const char *name, const uint64_t *args,
+	  unsigned nargs, const struct string_ref *strs, const bool *is_str)
+{
+	FILE *f = d->out;
+
+	put_text_str(f, name, 0);
+	putc('(', f);
+	for (unsigned i = 0; i < nargs; i++) {
+		if (i)
+			fputs(", ", f);
+		if (is_str[i])
+			text_string_ref(d, true, &strs[i]);
+		else
+			text_arg(f, args[i]);
+	}
+	putc(')', f);
+}
+
 static void
 dump_section(struct dump *d, const struct ior_section *s)
 {
@@ -528,18 +552,8 @@ dump_enter(struct dump *d, const struct ior_syscall_enter *e, uint32_t size)
 	}
 	text_who(d, e->time_ns, e->pid, e->tid);
 	fputs("> ", f);
-	put_text_str(f, name, 0);
-	putc('(', f);
-	for (unsigned i = 0; i < nargs; i++) {
-		if (i)
-			fputs(", ", f);
-		if (is_str[i]) {
-			text_string_ref(d, true, &strs[i]);
-		} else {
-			text_arg(f, args[i]);
-		}
-	}
-	fputs(")\n", f);
+	text_call(d, name, args, nargs, strs, is_str);
+	putc('\n', f);
 }
 
 static void
@@ -611,9 +625,13 @@ dump_uring_submit(struct dump *d, const struct ior_uring_submit *u,
 	char nbuf[24];
 	unsigned nr = IOR_URING_NR_BASE + u->header.misc;
 	const char *name = sysnames_get(&d->names, nr, nbuf);
-	struct string_ref s;
+	/* Argument 1, the path of an open, is the one string an op has. */
+	struct string_ref strs[IOR_ARGS_MAX];
+	bool is_str[IOR_ARGS_MAX] = { false };
 	FILE *f = d->out;
 
+	is_str[1] = record_string_by_tag(u, size, u->str_off, u->nstrings, 1,
+					 &strs[1]);
 	if (sizeof(*u) + nargs * 8u > size)
 		nargs = size > sizeof(*u) ? (size - sizeof(*u)) / 8 : 0;
 	if (d->json) {
@@ -628,30 +646,19 @@ dump_uring_submit(struct dump *d, const struct ior_uring_submit *u,
 		for (unsigned i = 0; i < nargs; i++)
 			fprintf(f, "%s%" PRIu64, i ? "," : "", args[i]);
 		putc(']', f);
-		if (record_string_by_tag(u, size, u->str_off, u->nstrings, 1,
-					 &s)) {
-			json_bytes(f, "path", s.bytes, s.len);
-			if (s.flags & IOR_STRING_TRUNCATED)
+		if (is_str[1]) {
+			json_bytes(f, "path", strs[1].bytes, strs[1].len);
+			if (strs[1].flags & IOR_STRING_TRUNCATED)
 				fputs(",\"truncated\":true", f);
-			if (s.flags & IOR_STRING_FAULT)
+			if (strs[1].flags & IOR_STRING_FAULT)
 				fputs(",\"fault\":true", f);
 		}
 		return;
 	}
 	text_who(d, u->time_ns, u->pid, u->tid);
 	fputs("> ", f);
-	put_text_str(f, name, 0);
-	putc('(', f);
-	for (unsigned i = 0; i < nargs; i++) {
-		if (i)
-			fputs(", ", f);
-		if (i == 1 && record_string_by_tag(u, size, u->str_off,
-						   u->nstrings, 1, &s))
-			text_string_ref(d, true, &s);
-		else
-			text_arg(f, args[i]);
-	}
-	fprintf(f, ") ring 0x%" PRIx64 " req 0x%" PRIx64 " user_data 0x%"
+	text_call(d, name, args, nargs, strs, is_str);
+	fprintf(f, " ring 0x%" PRIx64 " req 0x%" PRIx64 " user_data 0x%"
 		PRIx64, (uint64_t)u->ring, (uint64_t)u->req,
 		(uint64_t)u->user_data);
 	text_uring_flags(f, u->flags);
@@ -665,11 +672,10 @@ dump_uring_complete(struct dump *d, const struct ior_uring_complete *c)
 	unsigned nr = IOR_URING_NR_BASE + c->header.misc;
 	const char *name = sysnames_get(&d->names, nr, nbuf);
 	bool failed = c->res < 0 && c->res >= -4095;
-	const char *ename = failed ? strerrorname_np(-c->res) : NULL;
-	char num[16];
+	char ebuf[ERRNO_NAME_LEN];
+	const char *ename = failed ? errno_name((unsigned)-c->res, ebuf) : NULL;
 	FILE *f = d->out;
 
-	snprintf(num, sizeof(num), "E%d", -c->res);
 	if (d->json) {
 		fprintf(f, ",\"time_ns\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
 			"\"nr\":%u,\"opcode\":%u", (uint64_t)c->time_ns, c->pid,
@@ -680,14 +686,14 @@ dump_uring_complete(struct dump *d, const struct ior_uring_complete *c)
 			(uint64_t)c->ring, (uint64_t)c->req, c->res, c->cflags,
 			c->exec_tid);
 		if (failed)
-			json_strz(f, "errno", ename ? ename : num);
+			json_strz(f, "errno", ename);
 		return;
 	}
 	text_who(d, c->time_ns, c->pid, c->tid);
 	fputs("< ", f);
 	put_text_str(f, name, 0);
 	if (failed)
-		fprintf(f, " = -1 %s", ename ? ename : num);
+		fprintf(f, " = -1 %s", ename);
 	else
 		fprintf(f, " = %d", c->res);
 	fprintf(f, " req 0x%" PRIx64, (uint64_t)c->req);
@@ -790,7 +796,8 @@ dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 	const char *name = sysnames_get(&d->names, x->header.misc, nbuf);
 	const char *restart = restart_name(x->ret);
 	bool failed = x->ret < 0 && x->ret >= -4095 && restart == NULL;
-	const char *ename = failed ? strerrorname_np(-x->ret) : NULL;
+	char ebuf[ERRNO_NAME_LEN];
+	const char *ename = failed ? errno_name((unsigned)-x->ret, ebuf) : NULL;
 	FILE *f = d->out;
 
 	if (d->json) {
@@ -799,12 +806,8 @@ dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 			x->header.misc);
 		json_strz(f, "syscall", name);
 		fprintf(f, ",\"ret\":%" PRId64, (int64_t)x->ret);
-		if (failed) {
-			char num[16];
-
-			snprintf(num, sizeof(num), "E%d", (int)-x->ret);
-			json_strz(f, "errno", ename ? ename : num);
-		}
+		if (failed)
+			json_strz(f, "errno", ename);
 		if (restart)
 			json_strz(f, "restart", restart);
 		if (has_fds)
@@ -824,7 +827,7 @@ dump_exit(struct dump *d, const struct ior_syscall_exit *x, uint32_t size)
 		fprintf(f, "? %s (to be restarted, or EINTR)\n", restart);
 	else if (failed) {
 		color_on(d, SGR_ERROR);
-		fprintf(f, "-1 %s (%s)", ename ? ename : "E?",
+		fprintf(f, "-1 %s (%s)", ename != ebuf ? ename : "E?",
 			strerror(-x->ret));
 		color_off(d);
 		putc('\n', f);
@@ -979,7 +982,8 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 	char nbuf[24];
 	const char *name = sysnames_get(&d->names, p->header.misc, nbuf);
 	const char *fam = family_name(p->family);
-	const char *ename = p->err ? strerrorname_np(p->err) : NULL;
+	char ebuf[ERRNO_NAME_LEN];
+	const char *ename = p->err ? errno_name(p->err, ebuf) : NULL;
 	FILE *f = d->out;
 
 	if (d->json) {
@@ -1005,12 +1009,8 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 			json_name(d, "path2", IOR_NAME_PATH, p->path2_id);
 		fprintf(f, ",\"flags\":%u,\"ret\":%" PRId64 ",\"bytes\":%" PRIu64,
 			p->flags, (int64_t)p->ret, (uint64_t)p->bytes);
-		if (p->err) {
-			char num[16];
-
-			snprintf(num, sizeof(num), "E%u", p->err);
-			json_strz(f, "errno", ename ? ename : num);
-		}
+		if (p->err)
+			json_strz(f, "errno", ename);
 		fprintf(f, ",\"read\":%s,\"write\":%s",
 			p->pair_flags & IOR_PAIR_READ ? "true" : "false",
 			p->pair_flags & IOR_PAIR_WRITE ? "true" : "false");
@@ -1062,7 +1062,7 @@ dump_pair(struct dump *d, const struct ior_pair *p)
 	fputs(") = ", f);
 	if (p->err) {
 		color_on(d, SGR_ERROR);
-		fprintf(f, "-1 %s (%s)", ename ? ename : "E?",
+		fprintf(f, "-1 %s (%s)", ename != ebuf ? ename : "E?",
 			strerror(p->err));
 		color_off(d);
 	} else if (restart_name(p->ret))

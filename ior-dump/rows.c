@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "errname.h"
 #include "escape.h"
 #include "rows.h"
 #include "syscalls.h"
@@ -54,52 +55,6 @@ copy_bytes(const void *bytes, size_t len)
 	return s;
 }
 
-/*
- * A string field of a CSV record.  RFC 4180 quoting: a field holding a
- * comma or a double quote (doubled inside), an empty string (so it differs
- * from an absent one, an empty field) and one with a space at either end
- * (which some readers trim) go between double quotes.  The bytes are
- * spelled as the text output spells them (lib/escape.h): characters
- * text_char_len() shows pass as they are, '\\' is \\, newline, tab and
- * carriage return are \n \t \r, every other byte is \xNN.  So a record is
- * one line of valid UTF-8 with no control byte, and a field maps back to
- * exactly one byte string.
- */
-static void
-csv_string(FILE *f, const void *bytes, size_t len)
-{
-	const unsigned char *p = bytes;
-	bool quote = len == 0 || p[0] == ' ' || p[len - 1] == ' ' ||
-		     memchr(p, ',', len) != NULL || memchr(p, '"', len) != NULL;
-
-	if (quote)
-		putc('"', f);
-	for (size_t i = 0; i < len;) {
-		unsigned char c = p[i];
-		size_t n;
-
-		if (c == '\\') {
-			fputs("\\\\", f);
-			i++;
-		} else if (c == '"') {
-			fputs("\"\"", f);
-			i++;
-		} else if (c == '\n' || c == '\t' || c == '\r') {
-			fprintf(f, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' :
-				'r');
-			i++;
-		} else if ((n = text_char_len(p + i, len - i)) != 0) {
-			fwrite(p + i, 1, n, f);
-			i += n;
-		} else {
-			fprintf(f, "\\x%02x", c);
-			i++;
-		}
-	}
-	if (quote)
-		putc('"', f);
-}
-
 /* Column i's separator, then the column's name in --rows. */
 static void
 key(struct rows *w, unsigned i)
@@ -119,7 +74,7 @@ col_string(struct rows *w, unsigned i, const void *bytes, size_t len)
 	key(w, i);
 	if (w->mode == ROWS_CSV) {
 		if (bytes != NULL)
-			csv_string(w->out, bytes, len);
+			put_csv_string(w->out, bytes, len);
 	} else if (bytes != NULL) {
 		put_json_string(w->out, bytes, len);
 	} else {
@@ -195,8 +150,8 @@ write_row(struct rows *w, const struct ior_pair *p,
 	char nbuf[24], when[64];
 	const char *syscall = sysnames_get(&w->sysnames, p->header.misc, nbuf);
 	const char *fam = family_name(p->family);
-	const char *ename = p->err ? strerrorname_np(p->err) : NULL;
-	char enum_buf[16];
+	char ebuf[ERRNO_NAME_LEN];
+	const char *ename = p->err ? errno_name(p->err, ebuf) : NULL;
 	size_t comm_len = 0, path_len = 0, path2_len = 0;
 	const char *comm = name_table_get(names, IOR_NAME_COMM, p->comm_id,
 					  &comm_len);
@@ -210,10 +165,6 @@ write_row(struct rows *w, const struct ior_pair *p,
 	uint64_t wr = fl & IOR_PAIR_WRITE ? p->bytes : 0;
 	unsigned i = 0;
 
-	if (p->err && ename == NULL) {
-		snprintf(enum_buf, sizeof(enum_buf), "E%u", p->err);
-		ename = enum_buf;
-	}
 	iso_time(when, wall);
 	if (w->mode == ROWS_JSON)
 		putc('{', w->out);
@@ -374,12 +325,9 @@ write_event(struct rows *w, const struct ior_pair *p,
 	}
 	fprintf(f, ",\"ret\":%" PRId64, (int64_t)p->ret);
 	if (p->err) {
-		const char *ename = strerrorname_np(p->err);
+		char ebuf[ERRNO_NAME_LEN];
 
-		if (ename != NULL)
-			fprintf(f, ",\"errno\":\"%s\"", ename);
-		else
-			fprintf(f, ",\"errno\":\"E%u\"", p->err);
+		fprintf(f, ",\"errno\":\"%s\"", errno_name(p->err, ebuf));
 	}
 	if (p->bytes)
 		fprintf(f, ",\"bytes\":%" PRIu64, (uint64_t)p->bytes);

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errname.h"
 #include "escape.h"
 #include "output.h"
 #include "idmap.h"
@@ -570,15 +571,9 @@ by_lost(const void *x, const void *y)
 }
 
 static const char *
-errname(uint16_t e, char buf[16])
+errname(uint16_t e, char buf[ERRNO_NAME_LEN])
 {
-	const char *n = e == 512 ? "ERESTART" : strerrorname_np(e);
-
-	if (n == NULL) {
-		snprintf(buf, 16, "E%u", e);
-		n = buf;
-	}
-	return n;
+	return e == 512 ? "ERESTART" : errno_name(e, buf);
 }
 
 /*
@@ -609,7 +604,7 @@ search_roots(const struct story *s, uint32_t *roots)
 static void
 text_story(FILE *f, const struct story *s)
 {
-	char u[3][UNITS_LEN], eb[16];
+	char u[3][UNITS_LEN], eb[ERRNO_NAME_LEN];
 
 	fprintf(f, "%8s  %-6s  ", units_ns(s->lost_ns, u[0]),
 		kind_name[s->kind]);
@@ -686,7 +681,7 @@ json_ids(FILE *f, const char *name, const uint32_t *ids, uint32_t n)
 static void
 json_story(FILE *f, const struct story *s, bool first)
 {
-	char eb[16];
+	char eb[ERRNO_NAME_LEN];
 
 	fprintf(f, "%s{\"kind\":\"%s\",\"syscall\":", first ? "" : ",",
 		kind_name[s->kind]);

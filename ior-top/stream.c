@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "errname.h"
 #include "escape.h"
 #include "output.h"
 #include "top.h"
@@ -191,16 +192,6 @@ put_path(const struct top *t, char *buf, size_t size, size_t o, uint32_t id,
 	if (!path)
 		return put_fmt(buf, size, o, "?");
 	return put_escaped(buf, size, o, path, len, flags);
-}
-
-static const char *
-errno_name(uint16_t e, char buf[16])
-{
-	const char *n = strerrorname_np(e);
-	if (n)
-		return n;
-	snprintf(buf, 16, "E%u", e);
-	return buf;
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errname.h"
 #include "labels.h"
 
 static void
@@ -110,12 +111,10 @@ agg_stat_put_json(FILE *f, const struct agg_stat *s)
 	fprintf(f, "\"count\":%" PRIu64 ",\"errors\":%" PRIu64
 		",\"errno\":{", s->count, s->errors);
 	for (uint32_t e = 0; e < s->nerrno; e++) {
-		const char *en = strerrorname_np(s->errnos[e].err);
-		char num[16];
+		char ebuf[ERRNO_NAME_LEN];
 
-		snprintf(num, sizeof(num), "E%u", s->errnos[e].err);
-		fprintf(f, "%s\"%s\":%" PRIu64, e ? "," : "", en ? en : num,
-			s->errnos[e].count);
+		fprintf(f, "%s\"%s\":%" PRIu64, e ? "," : "",
+			errno_name(s->errnos[e].err, ebuf), s->errnos[e].count);
 	}
 	fprintf(f, "},\"bytes_read\":%" PRIu64 ",\"bytes_written\":%"
 		PRIu64 ",", s->bytes_read, s->bytes_written);

@@ -227,6 +227,32 @@ text_escape(char *buf, size_t size, const void *bytes, size_t len,
 	return need;
 }
 
+void
+put_csv_string(FILE *f, const void *bytes, size_t len)
+{
+	const unsigned char *p = bytes;
+	bool quote = len == 0 || p[0] == ' ' || p[len - 1] == ' ' ||
+		     memchr(p, ',', len) != NULL || memchr(p, '"', len) != NULL;
+
+	if (quote)
+		putc('"', f);
+	for (size_t i = 0; i < len;) {
+		char out[8];
+		size_t used, n;
+
+		if (p[i] == '"') {
+			fputs("\"\"", f);
+			i++;
+			continue;
+		}
+		n = text_unit(p + i, len - i, 0, out, &used);
+		fwrite(out, 1, n, f);
+		i += used;
+	}
+	if (quote)
+		putc('"', f);
+}
+
 size_t
 text_width(const char *s)
 {

@@ -83,6 +83,16 @@ size_t put_text_str(FILE *f, const char *s, unsigned flags);
 void put_json_string(FILE *f, const void *bytes, size_t len);
 
 /*
+ * A string field of a CSV record (RFC 4180), spelled as put_text() spells
+ * it but for '"', which is doubled: a field holding a comma or a double
+ * quote, an empty one (so it differs from an absent, empty field) and one
+ * with a space at either end (which some readers trim) go between double
+ * quotes.  So a record is one line of valid UTF-8 with no control byte,
+ * and a field maps back to exactly one byte string.
+ */
+void put_csv_string(FILE *f, const void *bytes, size_t len);
+
+/*
  * One string of a report that is JSON or text: put_json_string(), or
  * put_text() as a word (quoted when it holds a space or is empty).
  */

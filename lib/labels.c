@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "errname.h"
 #include "syscalls.h"
 
 static void
@@ -147,11 +148,10 @@ pair_frames(const struct agg_input *in, const struct ior_pair *p,
 			if (!p->err) {
 				frame(b, "ok", 2);
 			} else {
-				const char *name = strerrorname_np(p->err);
-				if (name)
-					frame(b, name, strlen(name));
-				else
-					framef(b, "E%u", p->err);
+				char ebuf[ERRNO_NAME_LEN];
+				const char *name = errno_name(p->err, ebuf);
+
+				frame(b, name, strlen(name));
 			}
 			break;
 		case FIELD_HOST:

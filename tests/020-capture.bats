@@ -230,16 +230,11 @@ jqw() {
 
 @test "SIGINT ends a system-wide capture with exit 0 and reason signal" {
 	require_bpf
-	local pid status=0 i
+	local pid status=0
 
 	bg "$IOR_BIN/ior-capture" -q -d 20 -o "$STREAM"
 	pid=$BG_PID
-	# The section header and the snapshot are flushed once tracing runs.
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$STREAM" ] && break
-		sleep 0.1
-	done
-	[ -s "$STREAM" ] || fail "the capture did not start in 10 s"
+	capture_started "$STREAM"
 	kill -INT "$pid"
 	wait "$pid" || status=$?
 	BG_PIDS=()

@@ -199,14 +199,23 @@ jqu() {
 
 @test "io_uring operations of processes out of scope are not captured" {
 	require_uring
-	sleep 5 &
-	BG_PIDS+=($!)
-	"$IOR_BIN/ior-capture" -q -p $! -d 1.5 > "$STREAM" 2> "$T/capture.err" &
-	BG_PIDS+=($!)
-	sleep 0.5
-	"$IOR_BIN/uring" "$T/w" 2> /dev/null
-	wait "${BG_PIDS[1]}"
+	local sleeper pid status=0
+
+	bg sleep 100
+	sleeper=$BG_PID
+	bg "$IOR_BIN/ior-capture" -q -p "$sleeper" -o "$STREAM"
+	pid=$BG_PID
+	# The program runs from the moment the capture traces until it is
+	# stopped: the capture sees all of it (or would).
+	capture_started "$STREAM"
+	"$IOR_BIN/uring" "$T/w" 2> /dev/null || fail "uring exited $?"
+	kill -INT "$pid"
+	wait "$pid" || status=$?
+	BG_PIDS=("$sleeper")
+	assert_equal "$status" 0
 	dump_json "$STREAM"
+	run jqs -r 'trailer.reason'
+	assert_output signal
 	run jqs -c '[of("uring_submit"), of("uring_complete")] | length'
 	assert_output 0
 	# and the same program in scope is (the test can fail)

@@ -310,6 +310,9 @@ time.sleep(60)'
 	# inodes body: time 1500, pid 10, tid 10, fds 3 and 4, inode 77 twice
 	# sockaddr body: time 3500, pid 10, tid 10, addrlen 16, len 16, arg 1,
 	# flags 0, SOCK_STREAM, reserved; AF_INET port 443 10.0.0.1
+	# At 7000 a sockaddr of len 200 and an inodes record cut after ino[0]:
+	# time, pid 10, tid 10, fds 7 and -1, inode 200 (ino[1] missing), which
+	# a reader that took it would name "socket:[200]".
 	"$IOR_BIN/iorgen" > "$T/in.ior" <<'IN'
 section
 syscall nr=293 name=pipe2 nargs=2
@@ -326,7 +329,7 @@ enter t=5000 pid=10 nr=read args=6,0,1
 exit t=6000 pid=10 nr=read ret=1
 enter t=7000 pid=10 nr=accept4 args=5,0x2000,0x3000,0
 record type=0x010D misc=288 fill=581b0000000000000a0000000a00000010000000c800010001000000000000000200
-record type=0x010C misc=288 fill=581b000000000000
+record type=0x010C misc=288 fill=581b0000000000000a0000000a00000007000000ffffffffc800000000000000
 exit t=8000 pid=10 nr=accept4 ret=7
 trailer
 IN

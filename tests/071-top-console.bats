@@ -14,6 +14,7 @@
 # alpha at 2.5 s.
 
 load helpers
+load tmux
 
 gen_fixture() {
 	local i t
@@ -58,69 +59,15 @@ setup_file() {
 setup() {
 	ior_setup
 	[ -s "$FIX" ] || fail "the fixture was not generated"
-	TMUX_SOCK= TMUX_PATH=
+	tmux_setup
 }
 
 teardown() {
-	if [ -n "$TMUX_SOCK" ]; then
-		tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
-		rm -f "$TMUX_PATH"
-	fi
+	tmux_teardown
 	ior_teardown
 }
 
-# tmux_top COMMAND: COMMAND (ior-top on the fixture) in a detached tmux
-# session of 160 x 40 on a private server, as tests/070-top.bats does: ^C
-# reaches ior-top alone, stty.before and stty.after record the terminal,
-# EXIT=status is said when COMMAND ends.
-tmux_top() {
-	cat > "$T/pane.sh" <<EOS
-trap : INT
-cd "$T"
-stty -a > stty.before
-$1
-echo "EXIT=\$?"
-stty -a > stty.after
-exec sleep 600
-EOS
-	TMUX_SOCK=ior-top-console-$$-$BATS_TEST_NUMBER
-	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -x 160 -y 40 \
-		"env LC_ALL=C TZ=UTC IOR_BIN='$IOR_BIN' FIX='$FIX' sh '$T/pane.sh'" 3>&- ||
-		fail "tmux did not start"
-	TMUX_PATH=$(tm display -p '#{socket_path}')
-}
-
-tm() {
-	tmux -L "$TMUX_SOCK" "$@"
-}
-
-keys() {
-	tm send-keys "$@"
-}
-
-# wait_screen [-v] [-e] REGEX: wait up to 10 s for a line of the screen to
-# match the extended REGEX (-v: for none to), on two captures in a row that
-# agree (not in the middle of a redraw); -e: the capture keeps the
-# attributes as escape sequences.  The screen is then in $T/screen.
-wait_screen() {
-	local neg= esc= i prev=
-	while [ "${1#-}" != "$1" ]; do
-		case $1 in -v) neg=1 ;; -e) esc=-e ;; esac
-		shift
-	done
-	for ((i = 0; i < 100; i++)); do
-		tm capture-pane -p $esc > "$T/screen"
-		if grep -Eq -- "$1" "$T/screen"; then
-			[ -z "$neg" ] && [ "$(cat "$T/screen")" = "$prev" ] && return 0
-		else
-			[ -n "$neg" ] && [ "$(cat "$T/screen")" = "$prev" ] && return 0
-		fi
-		prev=$(cat "$T/screen")
-		sleep 0.1
-	done
-	fail "after 10 s the screen ${neg:+still }matches${neg:+ }${neg:-not} /$1/:
-$(cat "$T/screen")"
-}
+# tmux_top, tm, keys, wait_screen, eventually_fits: tests/tmux.bash.
 
 # The selected line of the last -e capture (bold and reverse video, from
 # the sixth line on), as text: the attributes carry over from line to line
@@ -270,13 +217,26 @@ wait_selected() {
 	run bash -c "grep -E '^[0-9]{2}:[0-9]{2}' '$T/screen' | tail -1"
 	assert_output --regexp '^22:13:22\.500000 +100/100 +alpha +read\(3</data/f01>\) = 810  read 810B  <81\.0us>$'
 	wait_selected 'read\(3</data/f01>\) = 810  read 810B'
-	# Home: the oldest calls; gamma's comm has its escape byte escaped.
+	# Home: the oldest calls, gamma's among them.  What ior-top writes to
+	# the terminal from now on is kept in $T/raw.
+	tm pipe-pane -O "cat > '$T/raw'"
 	keys Home
-	wait_screen '"gam\\x1bma" +openat\(/etc/missing\) = -1 ENOENT  <1\.00us>$'
+	wait_screen ' openat\(/etc/missing\) = -1 ENOENT  <1\.00us>$'
 	run bash -c "grep -E '^[0-9]{2}:[0-9]{2}' '$T/screen' | head -1"
 	assert_output --regexp '^22:13:21\.000000 +100/100 +alpha +read\(3</data/f01>\) = 10  read 10B  <1\.00us>$'
-	tm capture-pane -p -e > "$T/raw"
-	grep -a 'gam' "$T/raw" | grep -q $'gam\e' && fail "an escape byte reached the terminal"
+	# Gamma's escape byte did not reach the terminal: ior-top's output
+	# never has gam followed by ESC (nor by ncurses' ^[ for the byte).
+	for ((i = 0; i < 50; i++)); do
+		grep -aq 'openat(/etc/missing)' "$T/raw" && break
+		sleep 0.1
+	done
+	grep -aq 'openat(/etc/missing)' "$T/raw" || fail "the pane's output was not recorded"
+	grep -aq $'gam\e\\|gam^\\[' "$T/raw" && fail "an escape byte reached the terminal"
+	# On the screen the comm is escaped, and nothing else.
+	run grep -a 'gam' "$T/screen"
+	refute_line --regexp 'gam($|[^\\]|\\[^x])'
+	grep -Eq '"gam\\x1bma" +openat\(/etc/missing\) = -1 ENOENT  <1\.00us>$' "$T/screen" ||
+		fail "gamma's comm is not shown escaped: $(grep -a gam "$T/screen")"
 	true
 }
 
@@ -423,8 +383,7 @@ EOS
 	wait_screen '= 810  read 810B'
 	tm resize-window -x 90 -y 15
 	wait_screen '^TIME +PID/TID'
-	eventually_lines 15
-	assert_equal "$(awk 'length > 90' "$T/screen")" ""
+	eventually_fits 15 90
 	run bash -c "grep -E '^[0-9]{2}:' '$T/screen' | tail -1"
 	assert_output --partial 'read(3</data/f01>) = 810'
 	# Back to 40 lines: 35 calls again.
@@ -436,16 +395,6 @@ EOS
 	done
 	run bash -c "grep -cE '^[0-9]{2}:' '$T/screen'"
 	assert_output 35
-}
-
-eventually_lines() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		tm capture-pane -p > "$T/screen"
-		[ "$(wc -l < "$T/screen")" -le "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "the screen has $(wc -l < "$T/screen") lines"
 }
 
 @test "q in the stream view's detail, and ^C in the flame view, give the terminal back as it was" {

@@ -123,6 +123,20 @@ capture() {
 	"$IOR_BIN/ior-capture" -q "$@" > "$STREAM" 2> "$T/capture.err"
 }
 
+# capture_started FILE: wait up to 10 s for a capture writing to FILE to
+# trace: ior-capture flushes the section header and the snapshot once its
+# programs are attached, so a non-empty FILE is a capture that sees what
+# runs from now on.  Fails the test if FILE stays empty.
+capture_started() {
+	local i
+
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "the capture did not start in 10 s"
+}
+
 # dump_json FILE: the records of FILE as JSON lines, in FILE.json, which
 # becomes $JSON for jqs.  Fails the test if ior-dump does not exit 0 or
 # says anything on standard error.
