@@ -217,6 +217,8 @@ uring_req_cmp(const void *a, const void *b)
 
 struct pairer {
 	struct stream_writer out;
+	/* Pairs written this section, unfinished ones too: the next seq. */
+	uint64_t written;
 	struct uring_map uring;         /* requests in flight */
 	struct sysnames names;
 	const struct rule *rule[SYSNAMES_MAX];
@@ -1192,7 +1194,7 @@ emit_pair(struct pairer *pr, struct thread *t, uint64_t exit_ns, int64_t ret,
 	}
 	p->family = t->p.nr < SYSNAMES_MAX ? pr->names.family[t->p.nr] : 0;
 	/* 1, 2, ... per section: the pair's name in every view downstream. */
-	p->seq = pr->totals.pairs + 1;
+	p->seq = ++pr->written;
 	stream_put(&pr->out, p, sizeof(*p));
 	pr->totals.pairs++;
 	t->busy = false;
@@ -1661,6 +1663,7 @@ open_section(struct pairer *pr, const struct ior_section *s)
 {
 	close_section(pr, NULL);
 	memset(&pr->totals, 0, sizeof(pr->totals));
+	pr->written = 0;
 	pr->totals.header.type = IOR_PAIR_TOTALS;
 	pr->totals.header.size = sizeof(pr->totals);
 	/*

@@ -1003,6 +1003,22 @@ OUT
 	assert_output '{"pairs":1,"unmatched_exits":0,"unmatched_enters":2,"lost":0,"fd_unknown":0,"missed":0}'
 }
 
+@test "calls open at the trailer in several threads each get a sequence number of their own" {
+	pair unfinished-seq <<'EOF'
+process pid=10 comm=sh exe=/bin/sh cwd=/home/u
+fd pid=10 fd=3 path=/data/a
+snapshot_end
+enter t=1000 pid=10 nr=read args=3,0,10
+exit t=1100 pid=10 nr=read ret=10
+enter t=2000 pid=10 tid=11 nr=read args=3,0,10
+enter t=2500 pid=10 tid=12 nr=read args=3,0,10
+enter t=3000 pid=10 nr=read args=3,0,10
+trailer
+EOF
+	run jqp -c '[pairs | .seq]'
+	assert_output '[1,2,3,4]'
+}
+
 @test "an exit with another syscall's number pairs with nothing" {
 	pair mismatch <<'EOF'
 process pid=10 comm=sh exe=/bin/sh cwd=/home/u
