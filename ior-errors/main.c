@@ -601,6 +601,13 @@ search_roots(const struct story *s, uint32_t *roots)
 	return n;
 }
 
+
+/* A later section's clock may start before the first's: negative, not wrapped. */
+static double
+seconds_since_start(uint64_t ns)
+{
+	return (double)(int64_t)(ns - er.t0) / 1e9;
+}
 static void
 text_story(FILE *f, const struct story *s)
 {
@@ -663,7 +670,7 @@ text_story(FILE *f, const struct story *s)
 		fprintf(f, ", %" PRIu64 " times", s->times);
 	fprintf(f, " [%u ", s->pid);
 	put_str(f, s->comm);
-	fprintf(f, " at %.3f s]\n", (double)(s->first_ns - er.t0) / 1e9);
+	fprintf(f, " at %.3f s]\n", seconds_since_start(s->first_ns));
 }
 
 static void
@@ -691,7 +698,7 @@ json_story(FILE *f, const struct story *s, bool first)
 		"\"comm\":", errname(s->err, eb), s->times, s->tries, s->lost_ns,
 		s->span_ns, s->pid);
 	put_str(f, s->comm);
-	fprintf(f, ",\"first_s\":%.9f", (double)(s->first_ns - er.t0) / 1e9);
+	fprintf(f, ",\"first_s\":%.9f", seconds_since_start(s->first_ns));
 	if (s->kind == K_SEARCH) {
 		fputs(",\"name\":", f);
 		put_str(f, s->name);

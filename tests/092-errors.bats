@@ -153,3 +153,25 @@ TXT
 	run --separate-stderr "$IOR_BIN/ior-errors" "$T/p.ior"
 	assert_line --regexp "search  libc\.so\.6: [0-9]+ tries over $T/e1, $T/e2, $T/e3 \([0-9]+ subdirectories\)"
 }
+
+@test "a failure in a later section whose clock starts before the first's is told at a negative time, not wrapped" {
+	cat > "$T/two.txt" <<'TXT'
+section anchor=0,1000000000
+syscall name=unlink nargs=1 paths=0 family=namespace
+name kind=comm id=1 value=prog
+name id=1 value="/tmp/x"
+pair pid=10 nr=unlink ret=-ENOENT latency=2000 path=1 comm=1 t=5000000000
+trailer
+section anchor=0,1000000000
+syscall name=unlink nargs=1 paths=0 family=namespace
+name kind=comm id=1 value=prog
+name id=1 value="/tmp/y"
+pair pid=20 nr=unlink ret=-ENOENT latency=2000 path=1 comm=1 t=2000000000
+trailer
+TXT
+	"$IOR_BIN/iorgen" "$T/two.txt" > "$T/two.ior" || fail "iorgen"
+	run --separate-stderr "$IOR_BIN/ior-errors" --json "$T/two.ior"
+	assert_success
+	run jq -c '[.stories[] | .first_s] | sort' <<< "$output"
+	assert_output '[-3,0]'
+}
