@@ -301,7 +301,10 @@ headless() {
 # (CASE.svg, next to PAGE) in an iframe and, once that SVG has loaded, runs
 # the JavaScript steps STEPS[CASE] and writes the object res they fill, as
 # JSON, into <pre id="result-CASE">.  Each case has its own iframe,
-# document and window: the cases do not see each other.  The steps have:
+# document and window: the cases do not see each other.  The steps are
+# defined before the iframes and run by their onload attributes, which are
+# there from the start: an SVG that loads before the page is parsed to its
+# end is not missed.  The steps have:
 #   d, w         the SVG's document and window
 #   frames       its frames (g.f), in document order
 #   stack(g)     a frame's stack, as frames() above gives it (decoded)
@@ -317,18 +320,14 @@ wrapper() {
 	{
 		cat <<'EOF'
 <!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>ior-flame test</title></head>
-<body style="margin:0">
+<html><head><meta charset="utf-8"><title>ior-flame test</title>
+<script>
+"use strict";
+var steps = {};
 EOF
 		for c; do
-			printf '<iframe id="svg-%s" src="%s.svg" width="1200" height="400" style="border:0;display:block"></iframe>\n' "$c" "$c"
-			printf '<pre id="result-%s">not loaded</pre>\n' "$c"
-		done
-		printf '<script>\n"use strict";\n'
-		for c; do
-			printf 'document.getElementById("svg-%s").addEventListener("load", function () {\n' "$c"
+			printf 'steps["%s"] = function (iframe) {\n' "$c"
 			cat <<'EOF'
-  var iframe = this;
   var res = {};
   try {
     var d = iframe.contentDocument, w = iframe.contentWindow;
@@ -366,10 +365,23 @@ EOF
   } catch (e) {
     res.error = String(e);
   }
+  return res;
+};
 EOF
-			printf '  document.getElementById("result-%s").textContent = JSON.stringify(res);\n});\n' "$c"
 		done
-		printf '</script>\n</body></html>\n'
+		cat <<'EOF'
+function run(c, iframe) {
+  document.getElementById("result-" + c).textContent = JSON.stringify(steps[c](iframe));
+}
+</script>
+</head>
+<body style="margin:0">
+EOF
+		for c; do
+			printf '<pre id="result-%s">not loaded</pre>\n' "$c"
+			printf '<iframe id="svg-%s" src="%s.svg" onload="run(&quot;%s&quot;, this)" width="1200" height="400" style="border:0;display:block"></iframe>\n' "$c" "$c" "$c"
+		done
+		printf '</body></html>\n'
 	} > "$page"
 }
 
