@@ -987,17 +987,28 @@ case_round() {
 
 # ---- a live capture ----
 
-# live: capture the workload (tests/workload.c) in $T/work, pair it into
-# $T/live.pair and its JSON; W is the work directory, P and K the pids.
+# live: capture the workload (tests/workload.c), pair it and its JSON: W
+# is the work directory, STREAM the capture, JSON the pairs' JSON for jqs,
+# P and K the pids.  The live tests only read the capture, so it is made
+# once for them all, in $BATS_FILE_TMPDIR/live, by the first to ask (a
+# capture that failed leaves no "done" there, and is tried again).
 live() {
+	local L=$BATS_FILE_TMPDIR/live
 	require_bpf
-	W=$T/work
-	mkdir "$W"
-	capture -- "$IOR_BIN/workload" "$W" 3>&- ||
-		fail "ior-capture exited $?: $(cat "$T/capture.err")"
-	"$IOR_BIN/ior-pair" "$STREAM" > "$T/live.pair" ||
-		fail "ior-pair exited $?"
-	dump_json "$T/live.pair"
+	W=$L/work
+	STREAM=$L/stream.ior
+	if [ ! -e "$L/done" ]; then
+		rm -rf "$L"
+		mkdir -p "$W"
+		"$IOR_BIN/ior-capture" -q -- "$IOR_BIN/workload" "$W" \
+			> "$STREAM" 2> "$L/capture.err" 3>&- ||
+			fail "ior-capture exited $?: $(cat "$L/capture.err")"
+		"$IOR_BIN/ior-pair" "$STREAM" > "$L/live.pair" ||
+			fail "ior-pair exited $?"
+		dump_json "$L/live.pair"
+		: > "$L/done"
+	fi
+	JSON=$L/live.pair.json
 	workload_pids
 }
 
