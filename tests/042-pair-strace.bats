@@ -13,28 +13,33 @@ load helpers
 # C library may make differently under another tracer.)
 SYSCALLS=openat,creat,read,pread64,write,close,newfstatat,getdents64,lseek,fcntl,copy_file_range,mkdirat,fadvise64,statfs
 
+# The input, made once for the file's tests, which only read it: $IN/src,
+# three directories of twelve files of known sizes, an empty file and one
+# larger than tar's 10240-byte records.
+setup_file() {
+	export IN=$BATS_FILE_TMPDIR/in
+	mkdir -p "$IN/src"
+	for d in 1 2 3; do
+		mkdir "$IN/src/d$d"
+		for f in $(seq 1 12); do
+			head -c $((d * 1000 + f * 517)) /dev/urandom \
+				> "$IN/src/d$d/f$f"
+		done
+	done
+	: > "$IN/src/empty"
+	head -c 100000 /dev/urandom > "$IN/src/big"
+}
+
 setup() {
 	ior_setup
 	require_bpf
 	command -v strace > /dev/null || skip "no strace"
 	export LC_ALL=C
-	# Three directories of twelve files of known sizes, an empty file
-	# and one larger than tar's 10240-byte records.
-	mkdir -p "$T/in/src"
-	for d in 1 2 3; do
-		mkdir "$T/in/src/d$d"
-		for f in $(seq 1 12); do
-			head -c $((d * 1000 + f * 517)) /dev/urandom \
-				> "$T/in/src/d$d/f$f"
-		done
-	done
-	: > "$T/in/src/empty"
-	head -c 100000 /dev/urandom > "$T/in/src/big"
 }
 
 # tree_size: the bytes in the files of the tree.
 tree_size() {
-	find "$T/in/src" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }'
+	find "$IN/src" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }'
 }
 
 # Both summaries below have the same form: one line per call in order,
@@ -130,13 +135,13 @@ compare() {
 	local tar
 	tar=$(command -v tar) || skip "no tar"
 	mkdir "$T/out1" "$T/out2"
-	ior_calls "$tar" -cf "$T/out1/a.tar" -C "$T/in" src > "$T/tar.ior-calls"
-	strace_calls "$tar" -cf "$T/out2/a.tar" -C "$T/in" src > "$T/tar.strace-calls"
+	ior_calls "$tar" -cf "$T/out1/a.tar" -C "$IN" src > "$T/tar.ior-calls"
+	strace_calls "$tar" -cf "$T/out2/a.tar" -C "$IN" src > "$T/tar.strace-calls"
 	cmp "$T/out1/a.tar" "$T/out2/a.tar"
 	compare tar
 	# And the paths are right: the files of the tree were read whole, the
 	# archive was written whole.
-	run jqs -c --arg in "$T/in/src/" --arg out "$T/out1/a.tar" '
+	run jqs -c --arg in "$IN/src/" --arg out "$T/out1/a.tar" '
 		[of("pair") | select(.read and (.path | startswith($in))) | .bytes]
 			as $r
 		| [of("pair") | select(.write and .path == $out) | .bytes] as $w
@@ -148,12 +153,12 @@ compare() {
 	local cp
 	cp=$(command -v cp) || skip "no cp"
 	mkdir "$T/out1" "$T/out2"
-	ior_calls "$cp" -r "$T/in/src" "$T/out1/" > "$T/cp.ior-calls"
-	strace_calls "$cp" -r "$T/in/src" "$T/out2/" > "$T/cp.strace-calls"
+	ior_calls "$cp" -r "$IN/src" "$T/out1/" > "$T/cp.ior-calls"
+	strace_calls "$cp" -r "$IN/src" "$T/out2/" > "$T/cp.strace-calls"
 	diff -r "$T/out1/src" "$T/out2/src"
 	compare cp
 	# cp copies each byte of the tree once, from its file to the copy.
-	run jqs -c --arg in "$T/in/src/" --arg out "$T/out1/src/" '
+	run jqs -c --arg in "$IN/src/" --arg out "$T/out1/src/" '
 		[of("pair") | select(.read and .write) | .bytes] as $all
 		| [of("pair") | select(.read and .write
 			and (.path | startswith($in)) and (.path2 | startswith($out))
@@ -166,14 +171,14 @@ compare() {
 @test "find: ior-pair's calls, counts and bytes are strace's" {
 	local find
 	find=$(command -v find) || skip "no find"
-	ior_calls "$find" "$T/in/src" -name 'f1*' -size +1k \
+	ior_calls "$find" "$IN/src" -name 'f1*' -size +1k \
 		-fprint "$T/found1" > "$T/find.ior-calls"
-	strace_calls "$find" "$T/in/src" -name 'f1*' -size +1k \
+	strace_calls "$find" "$IN/src" -name 'f1*' -size +1k \
 		-fprint "$T/found2" > "$T/find.strace-calls"
 	cmp "$T/found1" "$T/found2"
 	compare find
 	# It read every directory of the tree.
-	run jqs -c --arg in "$T/in/src" '[of("pair")
+	run jqs -c --arg in "$IN/src" '[of("pair")
 		| select(.syscall == "getdents64" and .ret > 0) | .path]
 		| unique | length'
 	assert_output 4
@@ -184,12 +189,12 @@ compare() {
 	cc=$(command -v cc) || skip "no cc"
 	mkdir "$T/out1" "$T/out2"
 	printf '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n' \
-		> "$T/in/hello.c"
-	ior_calls "$cc" -c -o "$T/out1/hello.o" "$T/in/hello.c" > "$T/cc.ior-calls"
-	strace_calls "$cc" -c -o "$T/out2/hello.o" "$T/in/hello.c" > "$T/cc.strace-calls"
+		> "$T/hello.c"
+	ior_calls "$cc" -c -o "$T/out1/hello.o" "$T/hello.c" > "$T/cc.ior-calls"
+	strace_calls "$cc" -c -o "$T/out2/hello.o" "$T/hello.c" > "$T/cc.strace-calls"
 	compare cc unordered
 	# The source was read and the object written, by path.
-	run jqs -c --arg src "$T/in/hello.c" --arg obj "$T/out1/hello.o" '
+	run jqs -c --arg src "$T/hello.c" --arg obj "$T/out1/hello.o" '
 		[([of("pair") | select(.read and .path == $src)] | length > 0),
 		 ([of("pair") | select(.write and .path == $obj)] | length > 0)]'
 	assert_output '[true,true]'

@@ -297,10 +297,14 @@ headless() {
 		< /dev/null 2>> "$T/chromium.err" 3>&-
 }
 
-# wrapper SVG STEPS: writes $T/wrapper.html, a page showing SVG (a file in
-# $T) in an iframe that, once the SVG has loaded, runs the JavaScript STEPS
-# and writes the object res they fill, as JSON, into <pre id="result">.
-# The steps have:
+# wrapper PAGE CASE...: writes PAGE, a page that shows each CASE's SVG
+# (CASE.svg, next to PAGE) in an iframe and, once that SVG has loaded, runs
+# the JavaScript steps STEPS[CASE] and writes the object res they fill, as
+# JSON, into <pre id="result-CASE">.  Each case has its own iframe,
+# document and window: the cases do not see each other.  The steps are
+# defined before the iframes and run by their onload attributes, which are
+# there from the start: an SVG that loads before the page is parsed to its
+# end is not missed.  The steps have:
 #   d, w         the SVG's document and window
 #   frames       its frames (g.f), in document order
 #   stack(g)     a frame's stack, as frames() above gives it (decoded)
@@ -311,21 +315,19 @@ headless() {
 #   layout()     every frame's x and width, as one string
 #   magenta()    the sorted stacks of the frames filled rgb(230,0,230)
 wrapper() {
-	local svg
-	svg=$(basename "$1")
+	local page=$1 c
+	shift
 	{
-		cat <<EOF
-<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>ior-flame test</title></head>
-<body style="margin:0">
-<iframe id="svg" src="$svg" width="1200" height="400" style="border:0;display:block"></iframe>
-<pre id="result">not loaded</pre>
-<script>
-EOF
 		cat <<'EOF'
+<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>ior-flame test</title>
+<script>
 "use strict";
-var iframe = document.getElementById("svg");
-iframe.addEventListener("load", function () {
+var steps = {};
+EOF
+		for c; do
+			printf 'steps["%s"] = function (iframe) {\n' "$c"
+			cat <<'EOF'
   var res = {};
   try {
     var d = iframe.contentDocument, w = iframe.contentWindow;
@@ -358,32 +360,61 @@ iframe.addEventListener("load", function () {
       }).map(stack).sort();
     };
 EOF
-		printf '%s\n' "$2"
-		cat <<'EOF'
+			printf '%s\n' "${STEPS[$c]}"
+			cat <<'EOF'
   } catch (e) {
     res.error = String(e);
   }
-  document.getElementById("result").textContent = JSON.stringify(res);
-});
-</script>
-</body></html>
+  return res;
+};
 EOF
-	} > "$T/wrapper.html"
+		done
+		cat <<'EOF'
+function run(c, iframe) {
+  document.getElementById("result-" + c).textContent = JSON.stringify(steps[c](iframe));
+}
+</script>
+</head>
+<body style="margin:0">
+EOF
+		for c; do
+			printf '<pre id="result-%s">not loaded</pre>\n' "$c"
+			printf '<iframe id="svg-%s" src="%s.svg" onload="run(&quot;%s&quot;, this)" width="1200" height="400" style="border:0;display:block"></iframe>\n' "$c" "$c" "$c"
+		done
+		printf '</body></html>\n'
+	} > "$page"
 }
 
-# browse SVG STEPS: RESULT, the res of STEPS (see wrapper) run on SVG in
-# headless Chromium, read from the DOM it dumps.  Fails if the page did
-# not run or the steps threw.
+# The browser tests share one Chromium run, as each start costs seconds.
+# A case is a function case_NAME that draws $T/NAME.svg and sets
+# STEPS[NAME]; the first browse runs every case in one page.
+declare -gA STEPS
+BROWSER_CASES=(zoom search icicle mix round)
+
+# browse CASE: RESULT, the res of CASE's steps run on its SVG in headless
+# Chromium, read from the DOM it dumps.  Fails if the page did not run
+# those steps or they threw.  The first call draws every case's SVG in
+# $BATS_FILE_TMPDIR/browser and runs Chromium on them all; later calls
+# read the DOM it left (a run that failed leaves none, and is run again).
 browse() {
-	wrapper "$1" "$2"
-	headless --dump-dom "file://$T/wrapper.html" > "$T/dom.html" ||
-		fail "chromium exited $?: $(tail -5 "$T/chromium.err")"
-	RESULT=$(sed -n 's|.*<pre id="result">\(.*\)</pre>.*|\1|p' "$T/dom.html" |
+	local B=$BATS_FILE_TMPDIR/browser c
+	if [ ! -s "$B/dom.html" ]; then
+		rm -rf "$B"
+		mkdir "$B"
+		for c in "${BROWSER_CASES[@]}"; do
+			T=$B "case_$c"
+		done
+		wrapper "$B/wrapper.html" "${BROWSER_CASES[@]}"
+		T=$B headless --dump-dom "file://$B/wrapper.html" > "$B/dom.tmp" ||
+			fail "chromium exited $?: $(tail -5 "$B/chromium.err")"
+		mv "$B/dom.tmp" "$B/dom.html"
+	fi
+	RESULT=$(sed -n "s|.*<pre id=\"result-$1\">\(.*\)</pre>.*|\1|p" "$B/dom.html" |
 		sed 's/&lt;/</g; s/&gt;/>/g; s/&quot;/"/g; s/&amp;/\&/g')
 	jq -e 'type == "object"' <<< "$RESULT" > /dev/null 2>&1 ||
-		fail "the page did not run its steps: $(grep -a 'id="result"' "$T/dom.html")"
+		fail "the page did not run the steps of $1: $(grep -a "id=\"result-$1\"" "$B/dom.html")"
 	[ "$(jq -r '.error // ""' <<< "$RESULT")" = "" ] ||
-		fail "the steps threw: $(jq -r .error <<< "$RESULT")"
+		fail "the steps of $1 threw: $(jq -r .error <<< "$RESULT")"
 }
 
 # ---- the SVG ----
@@ -779,11 +810,13 @@ EOF
 
 # ---- in the browser ----
 
-@test "Chromium: clicking a frame zooms it to the full width, hides the rest, shows Reset Zoom; Reset Zoom undoes it" {
-	require_chromium
+# The cases of the browser tests (see browse): each draws its SVG and sets
+# its steps.
+
+case_zoom() {
 	gen_small
-	flame small -w count "$T/small.ior"
-	browse "$T/small.svg" '
+	flame zoom -w count "$T/small.ior"
+	STEPS[zoom]='
 	var before = layout();
 	click(rect("app;read"));
 	res.zoomed = [rect("app;read").getAttribute("x"), rect("app;read").getAttribute("width"),
@@ -803,28 +836,12 @@ EOF
 	w.dispatchEvent(new KeyboardEvent("keydown", {key: "Escape", bubbles: true}));
 	res.escape = [layout() === before, having("hide").length];
 	'
-	run jq -c .zoomed <<< "$RESULT"
-	assert_output '["10.00","1180.00","1180.00"]'
-	run jq -c '[.parents, .parentw]' <<< "$RESULT"
-	assert_output '[["all","app"],["1180.00","1180.00"]]'
-	run jq -c .hidden <<< "$RESULT"
-	assert_output '["app;openat","app;openat;/d/b.txt","app;write","app;write;/d/b.txt"]'
-	run jq -r .unzoom <<< "$RESULT"
-	assert_output button
-	run jq -c .reset <<< "$RESULT"
-	assert_output '[true,0,0,"button hide"]'
-	run jq -c .zoomed2 <<< "$RESULT"
-	assert_output '["1180.00",4]'
-	# Clicking the root while zoomed, or Esc, unzooms.
-	run jq -c '[.root, .escape]' <<< "$RESULT"
-	assert_output '[[true,0],[true,0]]'
 }
 
-@test "Chromium: search highlights the matching frames and says their share; hover shows the details" {
-	require_chromium
+case_search() {
 	gen_small
-	flame small -w count "$T/small.ior"
-	browse "$T/small.svg" '
+	flame search -w count "$T/small.ior"
+	STEPS[search]='
 	var fill0 = rect("app;read").getAttribute("fill");
 	res.before = [d.getElementById("matched").getAttribute("class"), magenta().length];
 	w.search(new RegExp("b\\.txt$"));
@@ -845,6 +862,66 @@ EOF
 	hover(rect("app;read;/d/a.txt"));
 	res.details = d.getElementById("details").textContent;
 	'
+}
+
+case_icicle() {
+	gen_small
+	flame icicle -w count -I "$T/small.ior"
+	STEPS[icicle]='
+	var y = rect("app;read").getAttribute("y");
+	click(rect("app;read"));
+	res.zoomed = [rect("app;read").getAttribute("width"), rect("app;read").getAttribute("y") === y,
+		rect("app;read;/d/a.txt").getAttribute("width")];
+	res.parents = having("parent");
+	res.hidden = having("hide");
+	'
+}
+
+case_mix() {
+	gen_mix
+	flame mix -w count "$T/mix.ior"
+	STEPS[mix]='
+	click(rect("app;read"));
+	res.zoomed = [rect("app;read").getAttribute("width"), having("hide").length];
+	'
+}
+
+case_round() {
+	# b;y ends at 425.02, b at 425.01 (their exact ends are equal).
+	printf '%s\n' 'a 2080' 'b;x 832' 'b;y 8293' 'c 20654' > "$T/round.folded"
+	flame round -w count "$T/round.folded"
+	STEPS[round]='
+	click(rect("b"));
+	res.b = [having("hide"), having("parent")];
+	click(d.getElementById("unzoom"));
+	click(rect("b;y"));
+	res.y = [having("hide"), having("parent")];
+	'
+}
+
+@test "Chromium: clicking a frame zooms it to the full width, hides the rest, shows Reset Zoom; Reset Zoom undoes it" {
+	require_chromium
+	browse zoom
+	run jq -c .zoomed <<< "$RESULT"
+	assert_output '["10.00","1180.00","1180.00"]'
+	run jq -c '[.parents, .parentw]' <<< "$RESULT"
+	assert_output '[["all","app"],["1180.00","1180.00"]]'
+	run jq -c .hidden <<< "$RESULT"
+	assert_output '["app;openat","app;openat;/d/b.txt","app;write","app;write;/d/b.txt"]'
+	run jq -r .unzoom <<< "$RESULT"
+	assert_output button
+	run jq -c .reset <<< "$RESULT"
+	assert_output '[true,0,0,"button hide"]'
+	run jq -c .zoomed2 <<< "$RESULT"
+	assert_output '["1180.00",4]'
+	# Clicking the root while zoomed, or Esc, unzooms.
+	run jq -c '[.root, .escape]' <<< "$RESULT"
+	assert_output '[[true,0],[true,0]]'
+}
+
+@test "Chromium: search highlights the matching frames and says their share; hover shows the details" {
+	require_chromium
+	browse search
 	run jq -c .before <<< "$RESULT"
 	assert_output '["hide",0]'
 	# Two frames of 295 px of 1180.
@@ -865,16 +942,7 @@ EOF
 
 @test "Chromium: zooming an icicle (-I) works the same way" {
 	require_chromium
-	gen_small
-	flame icicle -w count -I "$T/small.ior"
-	browse "$T/icicle.svg" '
-	var y = rect("app;read").getAttribute("y");
-	click(rect("app;read"));
-	res.zoomed = [rect("app;read").getAttribute("width"), rect("app;read").getAttribute("y") === y,
-		rect("app;read;/d/a.txt").getAttribute("width")];
-	res.parents = having("parent");
-	res.hidden = having("hide");
-	'
+	browse icicle
 	run jq -c '[.zoomed, .parents, .hidden]' <<< "$RESULT"
 	assert_output '[["1180.00",true,"1180.00"],["all","app"],["app;openat","app;openat;/d/b.txt","app;write","app;write;/d/b.txt"]]'
 }
@@ -885,57 +953,62 @@ EOF
 	local png=$dir/flame-zoom.png
 	mkdir -p "$dir"
 	rm -f "$png"
-	gen_mix
-	flame mix -w count "$T/mix.ior"
-	browse "$T/mix.svg" '
-	click(rect("app;read"));
-	res.zoomed = [rect("app;read").getAttribute("width"), having("hide").length];
-	'
+	browse mix
 	run jq -c .zoomed <<< "$RESULT"
 	assert_output '["1180.00",13]'
-	headless --screenshot="$png" --window-size=1200,600 "file://$T/wrapper.html" ||
+	# The screenshot is of a page of the mix case alone, zoomed as above
+	# when it loads.  It is taken in $T and moved into place whole: two
+	# passes of the suite at once write the same file.
+	case_mix
+	wrapper "$T/wrapper.html" mix
+	headless --screenshot="$T/flame-zoom.png" --window-size=1200,600 \
+		"file://$T/wrapper.html" ||
 		fail "chromium --screenshot exited $?: $(tail -5 "$T/chromium.err")"
-	[ -f "$png" ] || fail "no screenshot $png"
+	[ -f "$T/flame-zoom.png" ] || fail "no screenshot $T/flame-zoom.png"
+	cp "$T/flame-zoom.png" "$png.$$"
+	mv -f "$png.$$" "$png"
 	# A PNG of 1200 x 600 (its IHDR), bigger than a blank page's (3 KB).
-	run sh -c 'od -A n -t x1 -N 24 "$1" | tr -d " \n"' sh "$png"
+	run sh -c 'od -A n -t x1 -N 24 "$1" | tr -d " \n"' sh "$T/flame-zoom.png"
 	assert_output 89504e470d0a1a0a0000000d49484452000004b000000258
-	run stat -c %s "$png"
+	run stat -c %s "$T/flame-zoom.png"
 	[ "$output" -gt 10000 ] || fail "the screenshot is only $output bytes"
 }
 
 @test "Chromium: zooming keeps every descendant shown and every ancestor as a parent, whatever the rounding" {
 	require_chromium
-	# b;y ends at 425.02, b at 425.01 (their exact ends are equal).
-	printf '%s\n' 'a 2080' 'b;x 832' 'b;y 8293' 'c 20654' > "$T/round.folded"
-	flame round -w count "$T/round.folded"
-	browse "$T/round.svg" '
-	click(rect("b"));
-	res.b = [having("hide"), having("parent")];
-	click(d.getElementById("unzoom"));
-	click(rect("b;y"));
-	res.y = [having("hide"), having("parent")];
-	'
+	browse round
 	run jq -c .b <<< "$RESULT"
 	assert_output '[["a","c"],["all"]]'
 	run jq -c .y <<< "$RESULT"
 	assert_output '[["a","b;x","c"],["all","b"]]'
-	run nesting "$T/round.svg" -16
+	run nesting "$BATS_FILE_TMPDIR/browser/round.svg" -16
 	assert_output ""
 }
 
 # ---- a live capture ----
 
-# live: capture the workload (tests/workload.c) in $T/work, pair it into
-# $T/live.pair and its JSON; W is the work directory, P and K the pids.
+# live: capture the workload (tests/workload.c), pair it and its JSON: W
+# is the work directory, STREAM the capture, JSON the pairs' JSON for jqs,
+# P and K the pids.  The live tests only read the capture, so it is made
+# once for them all, in $BATS_FILE_TMPDIR/live, by the first to ask (a
+# capture that failed leaves no "done" there, and is tried again).
 live() {
+	local L=$BATS_FILE_TMPDIR/live
 	require_bpf
-	W=$T/work
-	mkdir "$W"
-	capture -- "$IOR_BIN/workload" "$W" 3>&- ||
-		fail "ior-capture exited $?: $(cat "$T/capture.err")"
-	"$IOR_BIN/ior-pair" "$STREAM" > "$T/live.pair" ||
-		fail "ior-pair exited $?"
-	dump_json "$T/live.pair"
+	W=$L/work
+	STREAM=$L/stream.ior
+	if [ ! -e "$L/done" ]; then
+		rm -rf "$L"
+		mkdir -p "$W"
+		"$IOR_BIN/ior-capture" -q -- "$IOR_BIN/workload" "$W" \
+			> "$STREAM" 2> "$L/capture.err" 3>&- ||
+			fail "ior-capture exited $?: $(cat "$L/capture.err")"
+		"$IOR_BIN/ior-pair" "$STREAM" > "$L/live.pair" ||
+			fail "ior-pair exited $?"
+		dump_json "$L/live.pair"
+		: > "$L/done"
+	fi
+	JSON=$L/live.pair.json
 	workload_pids
 }
 
