@@ -162,7 +162,7 @@ struct agg_input {
 		uint32_t key;           /* stat key; 0: empty */
 	} process_cache[AGG_PROCESS_CACHE];
 	struct leaf_cache leaves;       /* field values -> trie node */
-	uint64_t ahead, near;   /* stream offsets of the next pairs to prefetch */
+	uint64_t ahead;         /* stream offset of the next pair to prefetch */
 	/* The snapshot being read, if any. */
 	bool in_snapshot;
 	uint32_t snap_nodes, snap_stats, *snap_map, snap_map_cap;

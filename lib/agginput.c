@@ -179,80 +179,31 @@ stats_add_pair(struct agg_input *in, const struct ior_pair *p,
 }
 
 /*
- * On a stream of many files a pair's file row, its histograms' counters
- * and its leaf cache set are in cache lines no recent pair touched: misses of about 100 ns
- * each, which one pair's work waits for one after another.  The pairs
- * after it are already in the reader's buffer, so their lines are asked
- * for AHEAD_BYTES (about a dozen pairs) early and arrive while earlier
- * pairs are added.  Hints only: nothing is looked up that could create a
- * row, and a line fetched in vain costs nothing but the fetch.
+ * On a stream of many files a pair's file row and its leaf cache set are
+ * in cache lines no recent pair touched: misses of about 100 ns each,
+ * which one pair's work waits for one after another.  The pairs after it
+ * are already in the reader's buffer, so their lines are asked for
+ * AHEAD_BYTES (about a dozen pairs) early and arrive while earlier pairs
+ * are added.  Hints only: nothing is looked up that could create a row,
+ * and a line fetched in vain costs only the fetch.  (A second, nearer
+ * pass for the histograms' counters and the trie node cost more in
+ * instructions than it saved: docs/performance.md.)
  */
 #define AHEAD_BYTES 1024
-#define NEAR_BYTES 384
 
-static const struct agg_stat *
-known_file_stat(const struct agg_input *in, const struct ior_pair *p)
+static void
+prefetch_pair(struct agg_input *in, const struct ior_pair *p)
 {
 	const struct agg_table *files = &in->a->tables[IOR_AGG_FILE];
-	if (in->a->trie_only || p->path_id >= in->path_cap)
-		return NULL;
-	uint32_t key = in->path_stat[p->path_id];
-	return key && key <= files->keys.count ? &files->stats[key - 1] : NULL;
-}
-
-static inline void
-prefetch_counter(const struct hist *h, uint64_t value)
-{
-	struct hist_value v = hist_value_of(value);
-	if (h->width && (h->blocks & v.bit))
-		__builtin_prefetch((const char *)h->counts +
-				   hist_index_of(h, &v) * h->width, 1);
-}
-
-/* Far ahead: the lines found from the pair alone, or from small tables. */
-static void
-prefetch_far(struct agg_input *in, const struct ior_pair *p)
-{
 	leaf_prefetch(in, p);
-	const char *s = (const char *)known_file_stat(in, p);
-	if (s) {
+	if (in->a->trie_only || p->path_id >= in->path_cap)
+		return;
+	uint32_t key = in->path_stat[p->path_id];
+	if (key && key <= files->keys.count) {
+		const char *s = (const char *)&files->stats[key - 1];
 		__builtin_prefetch(s, 1);
 		__builtin_prefetch(s + 64, 1);
 		__builtin_prefetch(s + sizeof(struct agg_stat) - 1, 1);
-	}
-}
-
-/* Near: the counters, found through the file row, which has arrived. */
-static void
-prefetch_near(struct agg_input *in, const struct ior_pair *p)
-{
-	const struct agg_stat *s = known_file_stat(in, p);
-	if (s) {
-		prefetch_counter(&s->latency, p->latency_ns);
-		if (p->pair_flags & IOR_PAIR_GAP_KNOWN)
-			prefetch_counter(&s->gap, p->gap_ns);
-	}
-}
-
-/* Run stage on the pairs up to distance bytes after the current one. */
-static inline void
-prefetch_until(struct agg_input *in, uint64_t *cursor, uint64_t distance,
-	       void (*stage)(struct agg_input *, const struct ior_pair *))
-{
-	struct stream_reader *r = in->r;
-	uint64_t next = r->offset, end = next + (r->tail - r->head);
-	if (*cursor < next || *cursor - next > distance + IOR_RECORD_MAX)
-		*cursor = next;
-	while (*cursor - next < distance &&
-	       end - *cursor >= sizeof(struct ior_record)) {
-		const struct ior_record *rec =
-			(const void *)(r->buf + r->head + (*cursor - next));
-		uint32_t size = rec->size;
-		if (size < sizeof(*rec) || size % 8 || size > end - *cursor)
-			break;
-		if (rec->type == IOR_PAIR && size >= sizeof(struct ior_pair))
-			stage(in, (const void *)rec);
-		*cursor += size;
 	}
 }
 
@@ -263,9 +214,20 @@ prefetch_ahead(struct agg_input *in, const struct ior_pair *p)
 	/* Only the reader's own record has the stream after it in view. */
 	if (!r || (const unsigned char *)p + r->size != r->buf + r->head)
 		return;
-	prefetch_until(in, &in->ahead, AHEAD_BYTES, prefetch_far);
-	if (!in->a->trie_only)
-		prefetch_until(in, &in->near, NEAR_BYTES, prefetch_near);
+	uint64_t next = r->offset, end = next + (r->tail - r->head);
+	if (in->ahead < next || in->ahead - next > AHEAD_BYTES + IOR_RECORD_MAX)
+		in->ahead = next;
+	while (in->ahead - next < AHEAD_BYTES &&
+	       end - in->ahead >= sizeof(struct ior_record)) {
+		const struct ior_record *rec =
+			(const void *)(r->buf + r->head + (in->ahead - next));
+		uint32_t size = rec->size;
+		if (size < sizeof(*rec) || size % 8 || size > end - in->ahead)
+			break;
+		if (rec->type == IOR_PAIR && size >= sizeof(struct ior_pair))
+			prefetch_pair(in, (const void *)rec);
+		in->ahead += size;
+	}
 }
 
 static HIST_HOT void
