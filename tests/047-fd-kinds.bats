@@ -17,6 +17,9 @@ setup_file() {
 
 setup() {
 	ior_setup
+	# Abstract socket names are global: two runs of this file at once
+	# (scripts/run-tests IOR_TEST_JOBS=2) must not take the same ones.
+	export TAG=$$
 }
 
 # py SCRIPT [CAPTURE-OPTION...]: run SCRIPT under ior-capture with the
@@ -185,19 +188,19 @@ p = os.environ["T"] + "/facts.sock"
 l = socket.socket(socket.AF_UNIX); l.bind(p); l.listen()
 c = socket.socket(socket.AF_UNIX); c.connect(p); s, _ = l.accept()
 c.send(b"hi"); s.recv(2)
-a = socket.socket(socket.AF_UNIX); a.bind("\0ior-abstract-test")
+a = socket.socket(socket.AF_UNIX); a.bind("\0ior-abstract-" + os.environ["TAG"])
 # bound with the whole sun_path, as C programs often do: NUL padding
-z = socket.socket(socket.AF_UNIX); z.bind(b"\0ior-padded\0" + b"\0" * 40)
+z = socket.socket(socket.AF_UNIX); z.bind(b"\0ior-padded-" + os.environ["TAG"].encode() + b"\0" * 40)
 open(os.environ["T"] + "/facts", "w").write("padded %s\n"
     % z.getsockname().rstrip(b"\0").replace(b"\0", b"@", 1).decode())' \
 		-e '%default,%net'
-	[ "$(fact padded)" = @ior-padded ] || fail "the program saw $(fact padded)"
+	[ "$(fact padded)" = "@ior-padded-$TAG" ] || fail "the program saw $(fact padded)"
 	run paths connect
 	assert_output "unix:$T/facts.sock"
 	# (JSON: a NUL would not survive the shell)
 	run jqs -c '[of("pair") | select(.comm == "python3" and .syscall
 		== "bind") | .path]'
-	assert_output "[\"unix:$T/facts.sock\",\"unix:@ior-abstract-test\",\"unix:$(fact padded)\"]"
+	assert_output "[\"unix:$T/facts.sock\",\"unix:@ior-abstract-$TAG\",\"unix:$(fact padded)\"]"
 	run paths accept4
 	assert_output "unix:$T/facts.sock"
 	run paths recvfrom
@@ -282,7 +285,7 @@ m = os.memfd_create("held")
 t = os.open(os.environ["T"] + "/dir", os.O_TMPFILE | os.O_RDWR)
 l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
 c = socket.socket(); c.connect(l.getsockname()); s, peer = l.accept()
-u = socket.socket(socket.AF_UNIX); u.bind(b"\0ior-held" + b"\0" * 20)
+u = socket.socket(socket.AF_UNIX); u.bind(b"\0ior-held-" + os.environ["TAG"].encode() + b"\0" * 20)
 open(f + ".tmp", "w").write("fds %d %d %d %d %d %d %d\npipe %s\nino %d\nport %d\npeer %d\n"
     % (r, m, t, l.fileno(), c.fileno(), s.fileno(), u.fileno(),
        os.readlink("/proc/self/fd/%d" % r), os.fstat(t).st_ino,
@@ -303,7 +306,7 @@ time.sleep(60)'
 	assert_line "$l tcp:127.0.0.1:$port"
 	assert_line "$c tcp:127.0.0.1:$port"
 	assert_line "$s tcp:127.0.0.1:$(fact peer)"
-	assert_line "$u unix:@ior-held"
+	assert_line "$u unix:@ior-held-$TAG"
 }
 
 @test "ior-pair names from inodes and sockaddr records; short or overlong ones name nothing" {
