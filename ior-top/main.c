@@ -167,7 +167,8 @@ end_interval(double seconds, uint64_t end_ns)
 	uint32_t generation = top.current.generation;
 	/* The stream clock of the cut, for applying a filter again. */
 	last_start_clk = cur_start_clk;
-	cur_start_clk = end_ns ? (uint64_t)((int64_t)end_ns - clock_to_real) :
+	/* Unsigned: a forged anchor must wrap, not overflow. */
+	cur_start_clk = end_ns ? end_ns - (uint64_t)clock_to_real :
 			cur_start_clk;
 	top_end_interval(&top, seconds, end_ns);
 	/* The input's caches point into the old aggregate. */
