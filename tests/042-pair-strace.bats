@@ -84,8 +84,14 @@ strace_calls() {
 	strace -f -qq -s 0 -e trace="$SYSCALLS" -o "$T/strace.out" "$@" \
 		3>&- || fail "strace $* exited $?"
 	awk '
-	# Multi-threaded programs split calls over two lines; these are not.
-	/<unfinished \.\.\.>|resumed>/ { print "split call: " $0; exit 1 }
+	# A call another process interrupts is split over two lines, "PID
+	# name(... <unfinished ...>" and "PID <... name resumed>...) = RET"
+	# (a parent reads the pipe posix_spawn reports exec errors on while
+	# its child runs): it is counted once, at its resumed line.
+	/<unfinished \.\.\.>$/ { next }
+	/^[0-9]+ +<\.\.\. [a-z_0-9]+ resumed>/ {
+		$0 = $1 " " $3 "(" substr($0, index($0, "resumed>") + 8)
+	}
 	/^[0-9]+ +[a-z_0-9]+\(/ {
 		name = $2
 		sub(/\(.*/, "", name)
