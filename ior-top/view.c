@@ -645,8 +645,8 @@ static void
 row_numbers(const struct row *r, char b[11][UNITS_LEN])
 {
 	rate_text(r->rate, b[0]);
-	units_bytes((uint64_t)r->read_bps, b[1]);
-	units_bytes((uint64_t)r->write_bps, b[2]);
+	units_bytes(count_of(r->read_bps), b[1]);
+	units_bytes(count_of(r->write_bps), b[2]);
 	rate_text(r->error_rate, b[3]);
 	snprintf(b[4], UNITS_LEN, "%.1f%%", 100 * r->time_share);
 	units_ns(r->p50, b[5]);
