@@ -11,14 +11,15 @@ put_hist(unsigned char *pos, const struct hist *h)
 	struct ior_agg_hist hh = { 0, 0 };
 	unsigned char *head = pos;
 	pos += sizeof(hh);
-	uint64_t k;
-	for (uint32_t i = 0, bucket;
-	     (bucket = hist_next(h, &i, &k)) != UINT32_MAX;) {
-		struct ior_agg_bucket b = { bucket, 0, k };
-		memcpy(pos, &b, sizeof(b));
-		pos += sizeof(b);
-		hh.nbuckets++;
-	}
+	uint32_t bucket[HIST_BLOCK];
+	uint64_t count[HIST_BLOCK];
+	for (unsigned i = 0, n; (n = hist_next_block(h, &i, bucket, count));)
+		for (unsigned j = 0; j < n; j++) {
+			struct ior_agg_bucket b = { bucket[j], 0, count[j] };
+			memcpy(pos, &b, sizeof(b));
+			pos += sizeof(b);
+			hh.nbuckets++;
+		}
 	memcpy(head, &hh, sizeof(hh));
 	return pos;
 }

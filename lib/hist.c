@@ -233,6 +233,56 @@ hist_next(const struct hist *h, uint32_t *cursor, uint64_t *count)
 	return UINT32_MAX;
 }
 
+HIST_HOT unsigned
+hist_next_block(const struct hist *h, unsigned *cursor,
+		uint32_t bucket[HIST_BLOCK], uint64_t count[HIST_BLOCK])
+{
+	unsigned n = 0;
+	if (h->width == 0) {
+		for (; *cursor == 0 && n < h->nfew; n++) {
+			bucket[n] = h->few[n].bucket;
+			count[n] = h->few[n].count;
+		}
+		*cursor = 64;
+		return n;
+	}
+	while (*cursor < 64 && (h->blocks >> *cursor)) {
+		unsigned blk = *cursor + (unsigned)__builtin_ctzll(h->blocks >>
+								  *cursor);
+		*cursor = blk + 1;
+		unsigned width = h->width, base = blk * BLOCK;
+		const unsigned char *c = (const unsigned char *)h->counts +
+			(size_t)hist_popcount(h->blocks & ((UINT64_C(1) << blk) - 1)) *
+			BLOCK * width;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (width == 1) {
+			/* Eight counts a word, the non-zero ones by their bytes. */
+			for (unsigned w = 0; w < BLOCK; w += 8) {
+				uint64_t word;
+				memcpy(&word, c + w, 8);
+				while (word) {
+					unsigned shift = (unsigned)__builtin_ctzll(word) & ~7u;
+					bucket[n] = base + w + shift / 8;
+					count[n++] = word >> shift & 0xff;
+					word &= ~(UINT64_C(0xff) << shift);
+				}
+			}
+		} else
+#endif
+		for (unsigned i = 0; i < BLOCK; i++) {
+			uint64_t k = counter_get(c + i * width, width);
+			if (k) {
+				bucket[n] = base + i;
+				count[n++] = k;
+			}
+		}
+		if (n)
+			return n;
+	}
+	*cursor = 64;
+	return 0;
+}
+
 static uint64_t
 saturating_add(uint64_t a, uint64_t b)
 {
@@ -341,11 +391,15 @@ hist_percentile(const struct hist *h, double p)
 		rank = 1;
 	if (rank > h->count)
 		rank = h->count;
-	uint64_t seen = 0, k;
-	for (uint32_t i = 0, b; (b = hist_next(h, &i, &k)) != UINT32_MAX;) {
-		seen += k;
-		if (seen >= rank) {
-			uint64_t lo = hist_bucket_low(b), hi = hist_bucket_high(b);
+	uint64_t seen = 0, count[BLOCK];
+	uint32_t bucket[BLOCK];
+	for (unsigned i = 0, n; (n = hist_next_block(h, &i, bucket, count));)
+		for (unsigned j = 0; j < n; j++) {
+			seen += count[j];
+			if (seen < rank)
+				continue;
+			uint64_t lo = hist_bucket_low(bucket[j]);
+			uint64_t hi = hist_bucket_high(bucket[j]);
 			uint64_t v = lo + (hi - lo) / 2;
 			if (v < h->min)
 				v = h->min;
@@ -353,7 +407,6 @@ hist_percentile(const struct hist *h, double p)
 				v = h->max;
 			return v;
 		}
-	}
 	return h->max;
 }
 

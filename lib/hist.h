@@ -101,6 +101,16 @@ HIST_HOT_DECL void hist_merge(struct hist *dst, const struct hist *src);
  */
 HIST_HOT_DECL uint32_t hist_next(const struct hist *h, uint32_t *cursor,
     uint64_t *count);
+/*
+ * The non-empty buckets of the next block that has any, ascending, from
+ * *cursor (0 at first): up to HIST_BLOCK of them into bucket[] and
+ * count[]; 0 at the end.  A snapshot writes every bucket of every row,
+ * and block by block that costs a few instructions a bucket where
+ * hist_next, which finds its place again at each call, costs a hundred.
+ */
+#define HIST_BLOCK (1u << HIST_BLOCK_BITS)
+HIST_HOT_DECL unsigned hist_next_block(const struct hist *h, unsigned *cursor,
+    uint32_t bucket[HIST_BLOCK], uint64_t count[HIST_BLOCK]);
 /* Bucket b += k: the general case of hist_add. */
 HIST_HOT_DECL void hist_bucket_add(struct hist *h, uint32_t b, uint64_t k);
 uint64_t hist_bucket_low(unsigned bucket);
