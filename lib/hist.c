@@ -375,39 +375,102 @@ hist_merge(struct hist *dst, const struct hist *src)
 		dst->max = src->max;
 }
 
-uint64_t
-hist_percentile(const struct hist *h, double p)
+/* The nearest rank of percentile p among count values (1 at least). */
+static uint64_t
+rank_of(uint64_t count, double p)
 {
-	if (h->count == 0)
-		return 0;
 	/*
 	 * In integers: p/100 * count in floating point lands just above a
 	 * whole rank (99.9% of 1000 is 999.0000000000001).  p has at most
 	 * four decimals that matter.
 	 */
 	unsigned __int128 ppm = (unsigned __int128)llround(p * 10000.0);
-	uint64_t rank = (uint64_t)((ppm * h->count + 999999) / 1000000);
+	uint64_t rank = (uint64_t)((ppm * count + 999999) / 1000000);
 	if (rank < 1)
 		rank = 1;
-	if (rank > h->count)
-		rank = h->count;
-	uint64_t seen = 0, count[BLOCK];
-	uint32_t bucket[BLOCK];
-	for (unsigned i = 0, n; (n = hist_next_block(h, &i, bucket, count));)
-		for (unsigned j = 0; j < n; j++) {
-			seen += count[j];
-			if (seen < rank)
-				continue;
-			uint64_t lo = hist_bucket_low(bucket[j]);
-			uint64_t hi = hist_bucket_high(bucket[j]);
-			uint64_t v = lo + (hi - lo) / 2;
-			if (v < h->min)
-				v = h->min;
-			if (v > h->max)
-				v = h->max;
-			return v;
+	return rank > count ? count : rank;
+}
+
+/* What a percentile in bucket b reports: its midpoint, within [min, max]. */
+static uint64_t
+bucket_value(const struct hist *h, unsigned b)
+{
+	uint64_t lo = hist_bucket_low(b), hi = hist_bucket_high(b);
+	uint64_t v = lo + (hi - lo) / 2;
+	if (v < h->min)
+		v = h->min;
+	return v > h->max ? h->max : v;
+}
+
+/* The sum of a block's counts. */
+static uint64_t
+block_sum(const unsigned char *c, unsigned width)
+{
+	uint64_t sum = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (width == 1) {
+		/* Bytes summed in pairs, then the pairs in a multiply. */
+		for (unsigned w = 0; w < BLOCK; w += 8) {
+			uint64_t x;
+			memcpy(&x, c + w, 8);
+			x = (x & UINT64_C(0x00ff00ff00ff00ff)) +
+			    (x >> 8 & UINT64_C(0x00ff00ff00ff00ff));
+			sum += (x * UINT64_C(0x0001000100010001)) >> 48;
 		}
-	return h->max;
+		return sum;
+	}
+#endif
+	for (unsigned i = 0; i < BLOCK; i++)
+		sum += counter_get(c + i * width, width);
+	return sum;
+}
+
+HIST_HOT void
+hist_percentiles(const struct hist *h, const double *p, unsigned n,
+		 uint64_t *out)
+{
+	unsigned k = 0;
+	uint64_t seen = 0, rank = n && h->count ? rank_of(h->count, p[0]) : 0;
+	if (h->width == 0) {
+		for (unsigned j = 0; j < h->nfew && k < n; j++) {
+			seen += h->few[j].count;
+			for (; k < n && seen >= rank; k++,
+			     rank = k < n ? rank_of(h->count, p[k]) : 0)
+				out[k] = bucket_value(h, h->few[j].bucket);
+		}
+	}
+	/*
+	 * Block by block, a block's sum first: only the blocks a rank falls
+	 * in are walked counter by counter.
+	 */
+	size_t at = 0;
+	for (uint64_t rest = h->width && h->count ? h->blocks : 0;
+	     rest && k < n; rest &= rest - 1, at++) {
+		unsigned blk = (unsigned)__builtin_ctzll(rest);
+		const unsigned char *c = (const unsigned char *)h->counts +
+					 at * BLOCK * h->width;
+		uint64_t sum = block_sum(c, h->width);
+		if (seen + sum < rank) {
+			seen += sum;
+			continue;
+		}
+		for (unsigned i = 0; i < BLOCK && k < n; i++) {
+			seen += counter_get(c + i * h->width, h->width);
+			for (; k < n && seen >= rank; k++,
+			     rank = k < n ? rank_of(h->count, p[k]) : 0)
+				out[k] = bucket_value(h, blk * BLOCK + i);
+		}
+	}
+	for (; k < n; k++)
+		out[k] = h->count ? h->max : 0;
+}
+
+uint64_t
+hist_percentile(const struct hist *h, double p)
+{
+	uint64_t v;
+	hist_percentiles(h, &p, 1, &v);
+	return v;
 }
 
 double
@@ -419,11 +482,13 @@ hist_mean(const struct hist *h)
 void
 hist_put_json(FILE *f, const char *name, const struct hist *h)
 {
+	static const double p[] = { 50, 90, 99, 99.9 };
+	uint64_t v[4];
+	hist_percentiles(h, p, 4, v);
 	fprintf(f, "\"%s\":{\"count\":%" PRIu64 ",\"sum\":%" PRIu64
 		",\"min\":%" PRIu64 ",\"mean\":%.1f,\"p50\":%" PRIu64
 		",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p99.9\":%" PRIu64
 		",\"max\":%" PRIu64 "}", name, h->count, h->sum,
-		h->count ? h->min : 0, hist_mean(h), hist_percentile(h, 50),
-		hist_percentile(h, 90), hist_percentile(h, 99),
-		hist_percentile(h, 99.9), h->count ? h->max : 0);
+		h->count ? h->min : 0, hist_mean(h), v[0], v[1], v[2], v[3],
+		h->count ? h->max : 0);
 }

@@ -207,6 +207,9 @@ uint64_t hist_bucket_high(unsigned bucket);    /* inclusive */
  * 0 for an empty histogram.  p in [0, 100].
  */
 uint64_t hist_percentile(const struct hist *h, double p);
+/* Several at once, in one walk: out[i] for p[i], p ascending. */
+void hist_percentiles(const struct hist *h, const double *p, unsigned n,
+		      uint64_t *out);
 double hist_mean(const struct hist *h);
 /*
  * "NAME":{count, sum, min, mean, p50, p90, p99, p99.9, max}: a histogram
