@@ -191,7 +191,7 @@ restart_counting(void)
 {
 	struct agg_fields fields = top.last.fields;
 	agg_release(&top.last);
-	agg_init(&top.last, &fields, TOP_NODES, WEIGHT_COUNT);
+	top_agg_init(&top, &top.last, &fields, false);
 	top_reset(&top);
 }
 
@@ -230,9 +230,9 @@ rebuild(void)
 	}
 	struct agg_fields fields = top.total.fields;
 	struct agg older, last, cur;
-	agg_init(&older, &fields, TOP_NODES, WEIGHT_COUNT);
-	agg_init(&last, &fields, TOP_NODES, WEIGHT_COUNT);
-	agg_init(&cur, &fields, TOP_NODES, WEIGHT_COUNT);
+	top_agg_init(&top, &older, &fields, true);
+	top_agg_init(&top, &last, &fields, false);
+	top_agg_init(&top, &cur, &fields, false);
 	uint16_t was_type = reader.type;
 	uint32_t was_size = reader.size;
 	reader.type = IOR_PAIR;
@@ -816,11 +816,10 @@ main(int argc, char **argv)
 	char why[64];
 	/* The flame view's stacks. */
 	agg_fields_parse("comm;syscall;path", &fields, why, sizeof(why));
-	agg_init(&top.current, &fields, TOP_NODES, WEIGHT_COUNT);
-	agg_init(&top.last, &fields, TOP_NODES, WEIGHT_COUNT);
-	agg_init(&top.total, &fields, TOP_NODES, WEIGHT_COUNT);
-	for (int v = 0; v < VIEW_N; v++)
-		strtab_init(&top.history[v].keys);
+	top_keep(&top);
+	top_agg_init(&top, &top.current, &fields, false);
+	top_agg_init(&top, &top.last, &fields, false);
+	top_agg_init(&top, &top.total, &fields, true);
 	idmap_init(&top.exited);
 	idmap_init(&top.parents);
 	top.calls.cut = UINT64_MAX;

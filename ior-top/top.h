@@ -92,11 +92,14 @@ enum column {
 	COL_N
 };
 
-/* The rate history of one row, by view and key. */
+/*
+ * The rate histories of a view's rows, by the key of the row in the
+ * totals' table: a key stays until the totals are replaced, and the
+ * histories are forgotten with them.
+ */
 struct history {
-	struct strtab keys;
 	float (*rates)[SPARK_LEN];      /* rates[key - 1], oldest first */
-	uint32_t cap;
+	uint32_t n, cap;                /* rows with a history */
 };
 
 struct row {
@@ -132,6 +135,11 @@ struct top {
 	struct agg current;     /* being filled */
 	struct agg last;        /* the last complete interval */
 	struct agg total;       /* since start (or the last reset) */
+	/*
+	 * What the interval's aggregates (current, last) and the totals
+	 * keep (AGG_KEEP_*): what the frames can show (top_keep()).
+	 */
+	unsigned keep_interval, keep_total;
 	uint64_t total_gen;     /* changes with total: for caches of it */
 	double last_seconds;    /* the length of the last interval */
 	uint64_t last_end_ns;   /* realtime end of the last interval */
@@ -178,6 +186,11 @@ struct top {
 extern const char *const view_names[VIEW_N];
 extern const char *const column_names[COL_N];
 
+/* Choose what the aggregates keep, once the settings are known. */
+void top_keep(struct top *t);
+/* An empty aggregate of the interval's (or of the totals'), keeping theirs. */
+void top_agg_init(const struct top *t, struct agg *a,
+		  const struct agg_fields *fields, bool total);
 /* Fold the current interval into last/total/history; seconds: its length. */
 void top_end_interval(struct top *t, double seconds, uint64_t end_ns);
 /* Forget the totals and history (the "reset" key). */

@@ -46,22 +46,23 @@ static const enum ior_agg_kind view_kind[VIEW_TABLES] = {
 	[VIEW_DIRS] = IOR_AGG_DIR,
 };
 
-static float *
-history_of(struct history *h, const char *key, size_t len)
+/* Histories for rows 1..n, the new ones zero. */
+static void
+history_grow(struct history *h, uint32_t n)
 {
-	uint32_t id = strtab_intern(&h->keys, key, len);
-	if (id > h->cap) {
+	if (n > h->cap) {
 		uint32_t cap = h->cap ? h->cap * 2 : 256;
-		while (cap < id)
+		while (cap < n)
 			cap *= 2;
 		float (*r)[SPARK_LEN] = reallocarray(h->rates, cap, sizeof(*r));
 		if (!r)
 			err(1, "ior-top");
-		memset(r + h->cap, 0, (cap - h->cap) * sizeof(*r));
 		h->rates = r;
 		h->cap = cap;
 	}
-	return h->rates[id - 1];
+	if (n > h->n)
+		memset(h->rates + h->n, 0, (n - h->n) * sizeof(*h->rates));
+	h->n = n;
 }
 
 /* The raw key bytes of a table (a process's includes its pid). */
@@ -130,31 +131,86 @@ forget_gone(struct top *t)
 }
 
 void
+top_keep(struct top *t)
+{
+	/* The latency view's: every call's latency and gap. */
+	const unsigned calls = AGG_KEEP_FIGURES(IOR_AGG_SYSCALL) |
+			       AGG_KEEP_GAPS(IOR_AGG_SYSCALL);
+	if (!t->batch) {
+		/*
+		 * Any view may come next.  None shows the gaps of a row
+		 * but the latency view's sum of the syscalls'.
+		 */
+		t->keep_interval = t->keep_total = AGG_KEEP_TABLES | calls |
+						   AGG_KEEP_TRIE;
+		return;
+	}
+	/* Batch mode has no keys: its one view is all that is shown. */
+	unsigned trie = t->view == VIEW_FLAME ? AGG_KEEP_TRIE : 0;
+	if (t->json) {
+		/* Every row of both, gaps too; the trie is the flame's. */
+		t->keep_interval = t->keep_total =
+			(AGG_KEEP_ALL & ~AGG_KEEP_TRIE) | trie;
+		return;
+	}
+	unsigned view = t->view < VIEW_TABLES ?
+			AGG_KEEP_FIGURES(view_kind[t->view]) :
+			t->view == VIEW_LATENCY ? calls : 0;
+	/*
+	 * The header sums the interval's syscalls (and the latency view's
+	 * history takes their p99); the dirs are settled from the files.
+	 * The other tables keep their rows alone: the header counts them.
+	 */
+	t->keep_interval = AGG_KEEP_FIGURES(IOR_AGG_SYSCALL) | view | trie |
+			   (t->view == VIEW_DIRS ?
+			    AGG_KEEP_FIGURES(IOR_AGG_FILE) : 0);
+	t->keep_total = view | trie;
+}
+
+void
+top_agg_init(const struct top *t, struct agg *a,
+	     const struct agg_fields *fields, bool total)
+{
+	agg_init(a, fields, TOP_NODES, WEIGHT_COUNT);
+	a->keep = total ? t->keep_total : t->keep_interval;
+}
+
+void
 top_end_interval(struct top *t, double seconds, uint64_t end_ns)
 {
 	agg_release(&t->last);
 	t->last = t->current;
 	struct agg_fields fields = t->last.fields;
-	agg_init(&t->current, &fields, TOP_NODES, WEIGHT_COUNT);
+	top_agg_init(t, &t->current, &fields, false);
 	agg_merge(&t->total, &t->last);
 	t->total_gen++;
 	t->last_seconds = seconds > 0 ? seconds : t->interval_s;
 	t->last_end_ns = end_ns;
 	t->intervals++;
 	top_latency_interval(t);
-	/* Every row known so far moves its history on by one interval. */
-	for (int v = 0; v < VIEW_TABLES; v++) {
+	/*
+	 * Every row known so far moves its history on by one interval.
+	 * Only the screen draws it (batch frames have no sparklines).
+	 */
+	for (int v = 0; v < VIEW_TABLES && !t->batch; v++) {
 		enum ior_agg_kind kind = view_kind[v];
 		const struct agg_table *tt = &t->total.tables[kind];
-		for (uint32_t i = 0; i < tt->keys.count; i++) {
+		const struct agg_table *lt = &t->last.tables[kind];
+		struct history *h = &t->history[v];
+		history_grow(h, tt->keys.count);
+		for (uint32_t i = 0; i < h->n; i++) {
+			memmove(h->rates[i], h->rates[i] + 1,
+				(SPARK_LEN - 1) * sizeof(float));
+			h->rates[i][SPARK_LEN - 1] = 0;
+		}
+		/* The interval's rows are all in the totals (merged above). */
+		for (uint32_t i = 0; i < lt->keys.count; i++) {
 			size_t len;
-			const char *key = strtab_get(&tt->keys, i + 1, &len);
-			float *h = history_of(&t->history[v], key, len);
-			memmove(h, h + 1, (SPARK_LEN - 1) * sizeof(*h));
-			uint32_t id = strtab_find(&t->last.tables[kind].keys, key,
-						  len);
-			h[SPARK_LEN - 1] = id ? (float)((double)t->last.tables
-				[kind].stats[id - 1].count / t->last_seconds) : 0;
+			const char *key = strtab_get(&lt->keys, i + 1, &len);
+			uint32_t id = strtab_find(&tt->keys, key, len);
+			if (id)
+				h->rates[id - 1][SPARK_LEN - 1] = (float)((double)
+					lt->stats[i].count / t->last_seconds);
 		}
 	}
 	forget_gone(t);
@@ -165,7 +221,7 @@ top_reset(struct top *t)
 {
 	struct agg_fields fields = t->total.fields;
 	agg_release(&t->total);
-	agg_init(&t->total, &fields, TOP_NODES, WEIGHT_COUNT);
+	top_agg_init(t, &t->total, &fields, true);
 	agg_merge(&t->total, &t->last);
 	t->total_gen++;
 	top_forget_history(t);
@@ -176,10 +232,8 @@ top_forget_history(struct top *t)
 {
 	t->nhist = 0;
 	for (int v = 0; v < VIEW_N; v++) {
-		strtab_release(&t->history[v].keys);
 		free(t->history[v].rates);
 		memset(&t->history[v], 0, sizeof(t->history[v]));
-		strtab_init(&t->history[v].keys);
 	}
 }
 
@@ -293,8 +347,8 @@ top_rows(struct top *t)
 			r->p99 = hist_percentile(&l->latency, 99);
 			r->max = l->latency.count ? l->latency.max : 0;
 		}
-		uint32_t hid = strtab_find(&t->history[t->view].keys, raw, rawlen);
-		r->spark = hid ? t->history[t->view].rates[hid - 1] : NULL;
+		const struct history *h = &t->history[t->view];
+		r->spark = s->key <= h->n ? h->rates[s->key - 1] : NULL;
 	}
 	if (t->nrows)
 		qsort_r(t->rows, t->nrows, sizeof(*t->rows), compare_rows, t);

@@ -59,6 +59,7 @@ agg_init(struct agg *a, const struct agg_fields *fields, uint32_t max_nodes,
 {
 	memset(a, 0, sizeof(*a));
 	a->fields = *fields;
+	a->keep = AGG_KEEP_ALL;
 	for (unsigned k = IOR_AGG_SYSCALL; k <= IOR_AGG_DIR; k++)
 		table_init(&a->tables[k]);
 	trie_init(&a->trie, max_nodes, w);
@@ -80,6 +81,7 @@ agg_clear(struct agg *a)
 {
 	struct agg_fields fields = a->fields;
 	bool fixed = a->fields_fixed, trie_only = a->trie_only;
+	unsigned keep = a->keep;
 	uint32_t max_nodes = a->trie.max_nodes, generation = a->generation;
 	enum weight w = a->trie.weight;
 	const char *host = a->host;
@@ -90,6 +92,7 @@ agg_clear(struct agg *a)
 	a->host_len = host_len;
 	a->fields_fixed = fixed;
 	a->trie_only = trie_only;
+	a->keep = keep;
 	a->generation = generation + 1;
 }
 
@@ -191,19 +194,27 @@ agg_span_extend(struct agg *a, uint64_t start, uint64_t end)
 void
 agg_merge(struct agg *a, struct agg *b)
 {
-	agg_settle(b);
+	bool dirs = a->keep & AGG_KEEP_FIGURES(IOR_AGG_DIR);
+	if (dirs)
+		agg_settle(b);
 	for (unsigned k = IOR_AGG_SYSCALL; k <= IOR_AGG_DIR; k++) {
 		const struct agg_table *t = &b->tables[k];
+		bool figures = a->keep & AGG_KEEP_FIGURES(k);
+		if (k == IOR_AGG_DIR && !dirs)
+			continue;
 		for (uint32_t i = 0; i < t->keys.count; i++) {
 			size_t len;
 			const char *key = strtab_get(&t->keys, i + 1, &len);
 			struct agg_stat *s = agg_table_stat(&a->tables[k], key, len);
 			s->pid = t->stats[i].pid;
-			agg_stat_merge(s, &t->stats[i]);
+			if (figures)
+				agg_stat_merge(s, &t->stats[i]);
 		}
 	}
-	trie_merge(&a->trie, &b->trie);
-	trie_bound(&a->trie);
+	if (a->keep & AGG_KEEP_TRIE) {
+		trie_merge(&a->trie, &b->trie);
+		trie_bound(&a->trie);
+	}
 	a->generation++;
 	agg_span_extend(a, b->start_ns, b->end_ns);
 	a->pairs += b->pairs;
@@ -268,7 +279,8 @@ stat_clear(struct agg_stat *s)
 void
 agg_settle(struct agg *a)
 {
-	if (!a->dirs_stale)
+	/* Directories not kept have no rows to settle. */
+	if (!a->dirs_stale || !(a->keep & AGG_KEEP_FIGURES(IOR_AGG_DIR)))
 		return;
 	struct agg_table *files = &a->tables[IOR_AGG_FILE];
 	struct agg_table *dirs = &a->tables[IOR_AGG_DIR];

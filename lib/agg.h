@@ -35,6 +35,29 @@
 /* The host frame of a section whose header names none. */
 #define AGG_HOST_UNKNOWN "[unknown host]"
 
+/*
+ * What an aggregate keeps (struct agg's keep; agg_init keeps it all).  A
+ * reader that never looks at a part (ior-top in batch mode shows one view
+ * of it) leaves the part out and saves its work, a pair's and a merge's:
+ *   AGG_KEEP_FIGURES(kind)  the table's figures.  Left out, the table
+ *                           still has its keys (rows counted, processes'
+ *                           pids), its stats stay zero; the directories,
+ *                           whose keys come from settling, have none.
+ *   AGG_KEEP_GAPS(kind)     the gap histograms of the table's figures.
+ *   AGG_KEEP_TRIE           the stack trie.
+ * Pairs and merges into the aggregate follow it; snapshots add what they
+ * hold.
+ */
+#define AGG_KEEP_FIGURES(kind)  (1u << (kind))
+#define AGG_KEEP_GAPS(kind)     (1u << (IOR_AGG_DIR + (kind)))
+#define AGG_KEEP_TRIE           (1u << (2 * IOR_AGG_DIR + 1))
+#define AGG_KEEP_TABLES         (AGG_KEEP_FIGURES(IOR_AGG_SYSCALL) | \
+				 AGG_KEEP_FIGURES(IOR_AGG_PROCESS) | \
+				 AGG_KEEP_FIGURES(IOR_AGG_FILE) | \
+				 AGG_KEEP_FIGURES(IOR_AGG_DIR))
+#define AGG_KEEP_ALL            (AGG_KEEP_TABLES | AGG_KEEP_TABLES << \
+				 IOR_AGG_DIR | AGG_KEEP_TRIE)
+
 struct agg_errno {
 	uint16_t err;
 	uint64_t count;
@@ -59,6 +82,7 @@ struct agg {
 	struct agg_fields fields;
 	bool fields_fixed;      /* chosen by the user: snapshots must match */
 	bool trie_only;         /* pairs add to the trie alone (flame graphs) */
+	unsigned keep;          /* AGG_KEEP_*: what is kept */
 	struct agg_table tables[IOR_AGG_DIR + 1];       /* by enum ior_agg_kind */
 	struct trie trie;
 
@@ -100,7 +124,7 @@ void agg_init(struct agg *a, const struct agg_fields *fields,
 void agg_release(struct agg *a);
 /* Empty the statistics and the trie, keeping fields and settings. */
 void agg_clear(struct agg *a);
-/* a += b (same fields); settles b. */
+/* a += b (same fields), of what a keeps; settles b if a keeps dirs. */
 void agg_merge(struct agg *a, struct agg *b);
 /* Note an IOR_FILTER record: len bytes of its expression. */
 void agg_add_filter(struct agg *a, uint64_t seen, uint64_t kept,

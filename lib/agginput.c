@@ -163,17 +163,32 @@ syscall_stat(struct agg_input *in, unsigned nr)
 
 static inline __attribute__((always_inline)) void
 stats_add_pair(struct agg_input *in, const struct ior_pair *p,
-	       const struct pair_values v)
+	       struct pair_values v)
 {
-	stat_add_pair(syscall_stat(in, p->header.misc), v, v.wr);
-	stat_add_pair(process_stat(in, p), v, v.wr);
+	/* A table whose figures are not kept still has its rows. */
+	unsigned keep = in->a->keep;
+	bool gap = v.gap_known;
+	struct agg_stat *s = syscall_stat(in, p->header.misc);
+	v.gap_known = gap && keep & AGG_KEEP_GAPS(IOR_AGG_SYSCALL);
+	if (keep & AGG_KEEP_FIGURES(IOR_AGG_SYSCALL))
+		stat_add_pair(s, v, v.wr);
+	s = process_stat(in, p);
+	v.gap_known = gap && keep & AGG_KEEP_GAPS(IOR_AGG_PROCESS);
+	if (keep & AGG_KEEP_FIGURES(IOR_AGG_PROCESS))
+		stat_add_pair(s, v, v.wr);
 	if (p->path_id) {
 		/* A transfer's written bytes belong to its sink. */
 		bool transfer = p->path2_id && v.rd && v.wr;
-		stat_add_pair(file_stat(in, p->path_id), v,
-			      transfer ? 0 : v.wr);
-		if (transfer)
-			file_stat(in, p->path2_id)->bytes_written += v.wr;
+		bool figures = keep & AGG_KEEP_FIGURES(IOR_AGG_FILE);
+		s = file_stat(in, p->path_id);
+		v.gap_known = gap && keep & AGG_KEEP_GAPS(IOR_AGG_FILE);
+		if (figures)
+			stat_add_pair(s, v, transfer ? 0 : v.wr);
+		if (transfer) {
+			s = file_stat(in, p->path2_id);
+			if (figures)
+				s->bytes_written += v.wr;
+		}
 		in->a->dirs_stale = true;
 	}
 }
@@ -195,9 +210,15 @@ static void
 prefetch_pair(struct agg_input *in, const struct ior_pair *p)
 {
 	const struct agg_table *files = &in->a->tables[IOR_AGG_FILE];
-	leaf_prefetch(in, p);
+	if (in->a->keep & AGG_KEEP_TRIE)
+		leaf_prefetch(in, p);
 	if (in->a->trie_only || p->path_id >= in->path_cap)
 		return;
+	if (!(in->a->keep & AGG_KEEP_FIGURES(IOR_AGG_FILE))) {
+		/* The file's row is counted, from the cache alone. */
+		__builtin_prefetch(&in->path_stat[p->path_id]);
+		return;
+	}
 	uint32_t key = in->path_stat[p->path_id];
 	if (key && key <= files->keys.count) {
 		const char *s = (const char *)&files->stats[key - 1];
@@ -244,26 +265,32 @@ add_pair(struct agg_input *in, const struct ior_pair *p)
 		.err = p->err,
 		.gap_known = p->pair_flags & IOR_PAIR_GAP_KNOWN,
 	};
-	if (v.gap_known)
+	/* The trie takes the gap as it is; the tables, if they keep it. */
+	if (v.gap_known && a->keep & AGG_KEEP_TABLES << IOR_AGG_DIR)
 		v.gap = hist_value_of(p->gap_ns);
 	if (!a->trie_only)
 		stats_add_pair(in, p, v);
 
-	struct totals t = {
-		.count = 1,
-		.errors = v.err != 0,
-		.latency_ns = p->latency_ns,
-		.gap_ns = v.gap_known ? p->gap_ns : 0,
-		.bytes_read = v.rd,
-		.bytes_written = v.wr,
-	};
-	uint16_t classes = family_classes(p->family) |
-			   (v.err ? 1u << CLASS_ERROR : 0);
-	trie_add(&a->trie, leaf_node(in, p), &t, classes);
-	if (trie_bound(&a->trie)) {
-		/* Only node numbers changed: the stats' caches stay good. */
-		leaf_cache_remap(&in->leaves, &a->trie);
-		in->generation = ++a->generation;
+	if (a->keep & AGG_KEEP_TRIE) {
+		struct totals t = {
+			.count = 1,
+			.errors = v.err != 0,
+			.latency_ns = p->latency_ns,
+			.gap_ns = v.gap_known ? p->gap_ns : 0,
+			.bytes_read = v.rd,
+			.bytes_written = v.wr,
+		};
+		uint16_t classes = family_classes(p->family) |
+				   (v.err ? 1u << CLASS_ERROR : 0);
+		trie_add(&a->trie, leaf_node(in, p), &t, classes);
+		if (trie_bound(&a->trie)) {
+			/*
+			 * Only node numbers changed: the stats' caches stay
+			 * good.
+			 */
+			leaf_cache_remap(&in->leaves, &a->trie);
+			in->generation = ++a->generation;
+		}
 	}
 
 	uint64_t start = p->time_ns + in->clock_to_real;
