@@ -86,6 +86,6 @@ agg_files_push(struct agg_files *f, struct agg_table *t,
 }
 
 /* The worker's part, in agginput.c: a batch's updates added to b->t. */
-void agg_files_apply(const struct agg_batch *b);
+HIST_HOT_DECL void agg_files_apply(const struct agg_batch *b);
 
 #endif /* IOR_AGGTHREAD_H */
