@@ -35,13 +35,23 @@ futex_wake(_Atomic uint32_t *word)
  * reads *sleeps, both sequentially consistent) either is seen to have
  * moved or sees the sleeper and wakes it; the futex rechecks the word.
  */
+static inline void
+cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
 static void
 wait_moved(_Atomic uint32_t *word, uint32_t seen, _Atomic uint32_t *sleeps)
 {
 	for (int i = 0; i < 256; i++) {
 		if (atomic_load_explicit(word, memory_order_acquire) != seen)
 			return;
-		__builtin_ia32_pause();
+		cpu_relax();
 	}
 	while (atomic_load(word) == seen) {
 		atomic_store(sleeps, 1);
