@@ -16,13 +16,16 @@
 #include <inttypes.h>
 #include <math.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "agg.h"
+#include "aggthread.h"
 #include "escape.h"
 #include "filterstage.h"
 #include "fleet.h"
@@ -40,6 +43,7 @@ struct options {
 	unsigned top;                   /* -n rows per table, 0 all */
 	bool top_given;
 	bool by_host;                   /* --by host */
+	unsigned threads;               /* --threads; 0: chosen */
 	double min_share;               /* -m percent of the root */
 	int argc;
 	char **argv;
@@ -96,6 +100,9 @@ usage(FILE *f, int status)
 "              terminal (pipe, file) gets this stream\n"
 "  -i SECONDS  a snapshot (or report) every interval of stream time, and\n"
 "              on idle input every interval of wall time\n"
+"  --threads N 1: one thread; 2: a second adds the per-file statistics.\n"
+"              Default 2 when 2 CPUs are online and every input is a\n"
+"              regular file (a pipe's writer wants the other CPU)\n"
 "  -h          this help\n"
 "\n"
 "Latency percentiles come from log-linear histograms: within 0.8%% of the\n"
@@ -773,6 +780,44 @@ read_input(struct agg_run *ar, const char *path)
 	return ok;
 }
 
+/* The CPUs this process may run on. */
+static unsigned
+cpus_allowed(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return (unsigned)CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+/*
+ * Threads to read with (docs/ior-agg.md): a second one adds the per-file
+ * statistics.  It pays only on a CPU of its own: by default when there
+ * are two and every input is a regular file.  A pipe's writer (ior-pair,
+ * and under it a live capture) wants the other CPU, and a second thread
+ * there would take turns with it rather than run beside it.  Folded
+ * stacks alone keep no file statistics.
+ */
+static unsigned
+want_threads(const struct agg_run *ar, int n, char **paths)
+{
+	if (ar->fleet.trie_only)
+		return 1;
+	if (ar->opt.threads)
+		return ar->opt.threads;
+	if (cpus_allowed() < 2)
+		return 1;
+	for (int i = 0; i < (n ? n : 1); i++) {
+		struct stat st;
+		bool stdin_ = !n || strcmp(paths[i], "-") == 0;
+		if ((stdin_ ? fstat(STDIN_FILENO, &st) : stat(paths[i], &st)) != 0 ||
+		    !S_ISREG(st.st_mode))
+			return 1;
+	}
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -783,6 +828,7 @@ main(int argc, char **argv)
 		{ "folded", no_argument, NULL, 'L' },
 		{ "filter", required_argument, NULL, 'F' },
 		{ "by", required_argument, NULL, 'B' },
+		{ "threads", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		VERSION_LONGOPT,
 		{ NULL, 0, NULL, 0 },
@@ -825,6 +871,11 @@ main(int argc, char **argv)
 				     optarg);
 			ar.opt.by_host = true;
 			break;
+		case 'P':
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
+				errx(2, "--threads: 1 or 2, not '%s'", optarg);
+			ar.opt.threads = (unsigned)(optarg[0] - '0');
+			break;
 		case VERSION_OPT: version_exit("ior-agg");
 		case 'h': usage(stdout, 0); break;
 		default: usage(stderr, 2);
@@ -861,6 +912,10 @@ main(int argc, char **argv)
 	ar.interval_ns = (uint64_t)(ar.opt.interval_s * 1e9);
 	clock_gettime(CLOCK_MONOTONIC, &ar.last_emit);
 
+	if (want_threads(&ar, argc - optind, argv + optind) == 2 &&
+	    !agg_files_start(&ar.in))
+		warnx("no second thread; going on with one");
+
 	bool ok = true;
 	if (optind == argc)
 		ok = read_input(&ar, "-");
@@ -876,6 +931,7 @@ main(int argc, char **argv)
 			       ar.clock_to_real, 0);
 	if (ar.sections)
 		emit(&ar, IOR_AGG_FINAL);
+	agg_files_stop(&ar.in);
 	if (ar.writer_open) {
 		/* A truncated input leaves a truncated output, as ior-pair does. */
 		if (ok && !(ar.a && ar.a->truncated))

@@ -21,7 +21,7 @@ table_init(struct agg_table *t)
 static void
 table_release(struct agg_table *t)
 {
-	for (uint32_t i = 0; i < t->keys.count; i++) {
+	for (uint32_t i = 0; i < t->ready; i++) {
 		hist_release(&t->stats[i].latency);
 		hist_release(&t->stats[i].gap);
 		free(t->stats[i].errnos);
@@ -31,26 +31,45 @@ table_release(struct agg_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* The stat of key, created empty if new. */
+void (*agg_files_drain)(void);
+
 struct agg_stat *
-agg_table_stat(struct agg_table *t, const void *key, size_t len)
+agg_table_make(struct agg_table *t, uint32_t key)
 {
-	uint32_t before = t->keys.count;
-	uint32_t id = strtab_intern(&t->keys, key, len);
-	if (id > t->cap) {
-		uint32_t cap = t->cap ? t->cap * 2 : 64;
+	if (key > t->cap) {
+		uint32_t cap = t->cap ? t->cap : 64;
+		while (cap < key)
+			cap *= 2;
 		t->stats = big_grow(t->stats, t->cap, cap, sizeof(*t->stats),
 				    "agg");
 		t->cap = cap;
 	}
-	struct agg_stat *s = &t->stats[id - 1];
-	if (t->keys.count != before) {
+	/* Keys are dense: those before key are made with it. */
+	for (; t->ready < key; t->ready++) {
+		struct agg_stat *s = &t->stats[t->ready];
 		memset(s, 0, sizeof(*s));
-		s->key = id;
+		s->key = t->ready + 1;
 		hist_init(&s->latency);
 		hist_init(&s->gap);
 	}
-	return s;
+	return &t->stats[key - 1];
+}
+
+/* The stat of key, created empty if new. */
+struct agg_stat *
+agg_table_stat(struct agg_table *t, const void *key, size_t len)
+{
+	return agg_table_at(t, strtab_intern(&t->keys, key, len));
+}
+
+void
+agg_sync(struct agg *a)
+{
+	struct agg_table *t = &a->tables[IOR_AGG_FILE];
+	if (agg_files_drain)
+		agg_files_drain();
+	if (t->keys.count > t->ready)
+		agg_table_make(t, t->keys.count);
 }
 
 void
@@ -68,6 +87,8 @@ agg_init(struct agg *a, const struct agg_fields *fields, uint32_t max_nodes,
 void
 agg_release(struct agg *a)
 {
+	if (agg_files_drain)
+		agg_files_drain();
 	for (unsigned k = IOR_AGG_SYSCALL; k <= IOR_AGG_DIR; k++)
 		table_release(&a->tables[k]);
 	trie_release(&a->trie);
@@ -194,6 +215,8 @@ agg_span_extend(struct agg *a, uint64_t start, uint64_t end)
 void
 agg_merge(struct agg *a, struct agg *b)
 {
+	agg_sync(a);
+	agg_sync(b);
 	bool dirs = a->keep & AGG_KEEP_FIGURES(IOR_AGG_DIR);
 	if (dirs)
 		agg_settle(b);
@@ -279,6 +302,7 @@ stat_clear(struct agg_stat *s)
 void
 agg_settle(struct agg *a)
 {
+	agg_sync(a);
 	/* Directories not kept have no rows to settle. */
 	if (!a->dirs_stale || !(a->keep & AGG_KEEP_FIGURES(IOR_AGG_DIR)))
 		return;

@@ -76,6 +76,12 @@ struct agg_table {
 	struct strtab keys;     /* key bytes; processes: pid (4 bytes) + comm */
 	struct agg_stat *stats; /* stats[key - 1] */
 	uint32_t cap;
+	/*
+	 * stats[0..ready) are made.  Equal to keys.count but for the file
+	 * table while a file worker (aggthread.h) adds to it: keys are then
+	 * interned ahead of their stats, which the worker makes.
+	 */
+	uint32_t ready;
 };
 
 struct agg {
@@ -166,9 +172,13 @@ struct agg_stat **agg_stats(struct agg *a, enum ior_agg_kind kind,
  * returns; it returns false after reporting bad input (the reader is then
  * in STREAM_ERROR).
  */
+struct agg_files;
+
 struct agg_input {
 	struct stream_reader *r;
 	struct agg *a;
+	/* The file worker the pairs' file updates go to, or NULL. */
+	struct agg_files *files;
 	struct sysnames sysnames;
 	int64_t clock_to_real;  /* realtime - monotonic of this section */
 	struct name_table names; /* IOR_NAME strings of this section */
@@ -213,6 +223,22 @@ void agg_input_finish(struct agg_input *in);
  */
 struct agg_stat *agg_table_stat(struct agg_table *t, const void *key,
 				size_t len);
+/* The stat of an interned key, made (and the array grown) if not yet. */
+struct agg_stat *agg_table_make(struct agg_table *t, uint32_t key);
+
+static inline struct agg_stat *
+agg_table_at(struct agg_table *t, uint32_t key)
+{
+	return key <= t->ready ? &t->stats[key - 1] : agg_table_make(t, key);
+}
+
+/*
+ * Before the file table's stats are read or written outside the pairs'
+ * path: wait for the file worker, if one runs, to add every update
+ * handed to it (aggthread.h), and make the stats of every key.
+ */
+extern void (*agg_files_drain)(void);
+void agg_sync(struct agg *a);
 void agg_stat_add_errno(struct agg_stat *s, uint16_t e, uint64_t count);
 void agg_span_extend(struct agg *a, uint64_t start, uint64_t end);
 bool agg_input_bad(struct agg_input *in, const char *what);

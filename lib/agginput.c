@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aggread.h"
+#include "aggthread.h"
 #include "leafcache.h"
 
 /* Drop every cache from input ids to stats and nodes. */
@@ -63,10 +64,15 @@ stat_add_pair(struct agg_stat *s, const struct pair_values v, uint64_t wr)
 		hist_add_value(&s->gap, &v.gap);
 }
 
-/* The file stat of a path id met for the first time. */
-static struct agg_stat *
-file_stat_new(struct agg_input *in, uint32_t path_id)
+/*
+ * The file stat key of a path id met for the first time: interned in the
+ * file table's keys (the reader's even with a file worker; its stat is
+ * made by whoever adds to it).
+ */
+static uint32_t
+file_key_new(struct agg_input *in, uint32_t path_id)
 {
+	struct strtab *keys = &in->a->tables[IOR_AGG_FILE].keys;
 	size_t len;
 	const char *path = agg_input_name(in, IOR_NAME_PATH, path_id, &len);
 	if (!path || path_id >= name_table_dense_ids(&in->names, IOR_NAME_PATH)) {
@@ -81,7 +87,7 @@ file_stat_new(struct agg_input *in, uint32_t path_id)
 			path = "[unnamed file]";
 			len = strlen(path);
 		}
-		return agg_table_stat(&in->a->tables[IOR_AGG_FILE], path, len);
+		return strtab_intern(keys, path, len);
 	}
 	if (path_id >= in->path_cap) {
 		uint32_t cap = in->path_cap ? in->path_cap : 256;
@@ -95,18 +101,21 @@ file_stat_new(struct agg_input *in, uint32_t path_id)
 		in->path_stat = ps;
 		in->path_cap = cap;
 	}
-	struct agg_stat *s = agg_table_stat(&in->a->tables[IOR_AGG_FILE], path,
-					len);
-	in->path_stat[path_id] = s->key;
-	return s;
+	return in->path_stat[path_id] = strtab_intern(keys, path, len);
+}
+
+static inline uint32_t
+file_key(struct agg_input *in, uint32_t path_id)
+{
+	uint32_t key = path_id < in->path_cap ? in->path_stat[path_id] : 0;
+	return key ? key : file_key_new(in, path_id);
 }
 
 static inline struct agg_stat *
 file_stat(struct agg_input *in, uint32_t path_id)
 {
-	uint32_t key = path_id < in->path_cap ? in->path_stat[path_id] : 0;
-	return key ? &in->a->tables[IOR_AGG_FILE].stats[key - 1] :
-		     file_stat_new(in, path_id);
+	return agg_table_at(&in->a->tables[IOR_AGG_FILE],
+			    file_key(in, path_id));
 }
 
 static struct agg_stat *
@@ -179,17 +188,68 @@ stats_add_pair(struct agg_input *in, const struct ior_pair *p,
 	if (p->path_id) {
 		/* A transfer's written bytes belong to its sink. */
 		bool transfer = p->path2_id && v.rd && v.wr;
-		bool figures = keep & AGG_KEEP_FIGURES(IOR_AGG_FILE);
-		s = file_stat(in, p->path_id);
-		v.gap_known = gap && keep & AGG_KEEP_GAPS(IOR_AGG_FILE);
-		if (figures)
-			stat_add_pair(s, v, transfer ? 0 : v.wr);
-		if (transfer) {
-			s = file_stat(in, p->path2_id);
+		if (in->files) {
+			/* ior-agg's worker: it keeps every figure. */
+			struct agg_file_update u = {
+				.key = file_key(in, p->path_id),
+				.sink = transfer ? file_key(in, p->path2_id) : 0,
+				.latency_ns = v.latency.value,
+				.gap_ns = v.gap.value,
+				.rd = v.rd, .wr = v.wr, .err = v.err,
+				.gap_known = gap,
+			};
+			agg_files_push(in->files, &in->a->tables[IOR_AGG_FILE],
+				       &u);
+		} else {
+			bool figures = keep & AGG_KEEP_FIGURES(IOR_AGG_FILE);
+			s = file_stat(in, p->path_id);
+			v.gap_known = gap && keep & AGG_KEEP_GAPS(IOR_AGG_FILE);
 			if (figures)
-				s->bytes_written += v.wr;
+				stat_add_pair(s, v, transfer ? 0 : v.wr);
+			if (transfer) {
+				s = file_stat(in, p->path2_id);
+				if (figures)
+					s->bytes_written += v.wr;
+			}
 		}
 		in->a->dirs_stale = true;
+	}
+}
+
+/*
+ * The file worker's part (aggthread.h).  Its rows are the cache misses
+ * the reader no longer waits for; the worker asks for them a few updates
+ * ahead, as the reader does for its own rows (prefetch_ahead below).
+ */
+#define APPLY_AHEAD 8
+
+HIST_HOT void
+agg_files_apply(const struct agg_batch *b)
+{
+	struct agg_table *t = b->t;
+	for (uint32_t i = 0; i < b->n; i++) {
+		const struct agg_file_update *u = &b->u[i];
+		if (i + APPLY_AHEAD < b->n) {
+			uint32_t k = b->u[i + APPLY_AHEAD].key;
+			if (k <= t->ready) {
+				const char *s = (const char *)&t->stats[k - 1];
+				__builtin_prefetch(s, 1);
+				__builtin_prefetch(s + 64, 1);
+				__builtin_prefetch(s + sizeof(struct agg_stat) - 1,
+						   1);
+			}
+		}
+		struct pair_values v = {
+			.latency = hist_value_of(u->latency_ns),
+			.rd = u->rd,
+			.err = u->err,
+			.gap_known = u->gap_known,
+		};
+		if (v.gap_known)
+			v.gap = hist_value_of(u->gap_ns);
+		stat_add_pair(agg_table_at(t, u->key), v, u->sink ? 0 : u->wr);
+		if (u->sink)
+			agg_table_at(t, u->sink)->bytes_written += u->wr;
 	}
 }
 
@@ -212,7 +272,8 @@ prefetch_pair(struct agg_input *in, const struct ior_pair *p)
 	const struct agg_table *files = &in->a->tables[IOR_AGG_FILE];
 	if (in->a->keep & AGG_KEEP_TRIE)
 		leaf_prefetch(in, p);
-	if (in->a->trie_only || p->path_id >= in->path_cap)
+	/* A file worker's rows are its own to prefetch (and to move). */
+	if (in->a->trie_only || in->files || p->path_id >= in->path_cap)
 		return;
 	if (!(in->a->keep & AGG_KEEP_FIGURES(IOR_AGG_FILE))) {
 		/* The file's row is counted, from the cache alone. */
@@ -220,7 +281,7 @@ prefetch_pair(struct agg_input *in, const struct ior_pair *p)
 		return;
 	}
 	uint32_t key = in->path_stat[p->path_id];
-	if (key && key <= files->keys.count) {
+	if (key && key <= files->ready) {
 		const char *s = (const char *)&files->stats[key - 1];
 		__builtin_prefetch(s, 1);
 		__builtin_prefetch(s + 64, 1);

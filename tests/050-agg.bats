@@ -1442,9 +1442,61 @@ sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(5000)))' > "$T/gar
 		fail "the error line: $stderr"
 }
 
+@test "--threads 2 (a second thread adds the file rows) writes byte for byte what --threads 1 does" {
+	fixture f1 --seed 3 --threads 8 --calls 400
+	fixture f2 --seed 9 --pid 1001 --t0 2000000000 --lost 2 --unpaired 1,0,4
+	# Two hosts of 5000 files each: more file rows than a batch of
+	# updates holds, and the table grown while the worker adds to it.
+	for h in alpha beta; do
+		awk -v host=$h 'BEGIN {
+			srand(length(host))
+			print "section anchor=1000000,1700000000000000000 host=" host
+			print "syscall name=read"
+			print "syscall name=write"
+			for (i = 1; i <= 5000; i++)
+				print "name kind=path id=" i " value=/srv/" host "/d" (i % 37) "/f" i
+			print "name kind=comm id=1 value=cat"
+			t = 1000000
+			for (k = 0; k < 12000; k++) {
+				lat = int(exp(rand() * 14)) + 50
+				b = int(rand() * 65536)
+				print "pair t=" t " pid=7 nr=" (rand() < 0.5 ? "read" : "write") \
+				      " latency=" lat " gap=" int(exp(rand() * 10)) " comm=1" \
+				      " path=" (int(rand() * 5000) + 1) " ret=" b " bytes=" b \
+				      " pflags=" (rand() < 0.5 ? 3 : 5)
+				t += lat + 1000
+			}
+			print "pair_totals"
+			print "trailer"
+		}' > "$T/$h.txt"
+		"$IOR_BIN/iorgen" "$T/$h.txt" > "$T/$h.ior" || fail "iorgen $h"
+	done
+	agg "$T/out" --threads 1 -o "$T/A.agg" "$T/f1.ior"
+	for opts in "-n 0 --json" "-n 0 --text" "--by host --json" "-i 0.005 --json" \
+		    "-w bytes -n 3 --text" "-F class==read -n 0 --text"; do
+		for t in 1 2; do
+			agg "$T/out.$t" --threads $t $opts "$T/f1.ior" "$T/alpha.ior" \
+				"$T/A.agg" "$T/beta.ior" "$T/f2.ior" "$T/alpha.ior"
+		done
+		cmp "$T/out.1" "$T/out.2" || fail "--threads 2 $opts differs"
+	done
+	# From stdin, and as a snapshot stream (the same command line).
+	cat "$T/alpha.ior" "$T/f2.ior" | "$IOR_BIN/ior-agg" --threads 2 -n 0 --json > "$T/in.2"
+	cat "$T/alpha.ior" "$T/f2.ior" | "$IOR_BIN/ior-agg" --threads 1 -n 0 --json > "$T/in.1"
+	cmp "$T/in.1" "$T/in.2"
+	for t in 1 2; do
+		"$IOR_BIN/ior-agg" --threads $t -o "$T/s.$t" "$T/alpha.ior" "$T/beta.ior"
+		"$IOR_BIN/ior-dump" --json "$T/s.$t" | grep -v '"type":"section"' |
+			grep -v '"type":"trailer"' > "$T/s.$t.json"
+	done
+	cmp "$T/s.1.json" "$T/s.2.json"
+	[ "$(grep -c '"type":"agg_stat"' "$T/s.1.json")" -gt 9000 ]
+}
+
 @test "bad options: exit 2 with a message" {
 	fixture f --seed 1
-	for args in "-w bogus" "-N 2" "-f comm;nonsense" "-i 1 --folded" "-m -1" "-i 0"; do
+	for args in "-w bogus" "-N 2" "-f comm;nonsense" "-i 1 --folded" "-m -1" "-i 0" \
+		    "--threads 3" "--threads 0"; do
 		run --separate-stderr "$IOR_BIN/ior-agg" $args "$T/f.ior"
 		assert_failure 2
 		[[ $stderr == ior-agg:* ]] || fail "ior-agg $args said: $stderr"
