@@ -65,11 +65,13 @@ agg_table_stat(struct agg_table *t, const void *key, size_t len)
 void
 agg_sync(struct agg *a)
 {
-	struct agg_table *t = &a->tables[IOR_AGG_FILE];
 	if (agg_files_drain)
 		agg_files_drain();
-	if (t->keys.count > t->ready)
-		agg_table_make(t, t->keys.count);
+	for (unsigned k = IOR_AGG_SYSCALL; k <= IOR_AGG_FILE; k++) {
+		struct agg_table *t = &a->tables[k];
+		if (t->keys.count > t->ready)
+			agg_table_make(t, t->keys.count);
+	}
 }
 
 void

@@ -77,9 +77,10 @@ struct agg_table {
 	struct agg_stat *stats; /* stats[key - 1] */
 	uint32_t cap;
 	/*
-	 * stats[0..ready) are made.  Equal to keys.count but for the file
-	 * table while a file worker (aggthread.h) adds to it: keys are then
-	 * interned ahead of their stats, which the worker makes.
+	 * stats[0..ready) are made.  Equal to keys.count but for the
+	 * syscall, process and file tables while a worker (aggthread.h) adds
+	 * to them: keys are then interned ahead of their stats, which the
+	 * worker makes.
 	 */
 	uint32_t ready;
 };

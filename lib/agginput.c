@@ -118,9 +118,10 @@ file_stat(struct agg_input *in, uint32_t path_id)
 			    file_key(in, path_id));
 }
 
-static struct agg_stat *
-process_stat_new(struct agg_input *in, const struct ior_pair *p,
-		 struct process_slot *c)
+/* The process key of p (pid, comm) met for the first time. */
+static uint32_t
+process_key_new(struct agg_input *in, const struct ior_pair *p,
+		struct process_slot *c)
 {
 	char key[4 + 4096];
 	size_t len = 0;
@@ -133,86 +134,93 @@ process_stat_new(struct agg_input *in, const struct ior_pair *p,
 		len = sizeof(key) - 4;
 	memcpy(key, &p->pid, 4);
 	memcpy(key + 4, comm, len);
-	struct agg_stat *s = agg_table_stat(&in->a->tables[IOR_AGG_PROCESS], key,
-					4 + len);
-	s->pid = p->pid;
-	*c = (struct process_slot){ p->pid, p->comm_id, s->key };
-	return s;
+	uint32_t id = strtab_intern(&in->a->tables[IOR_AGG_PROCESS].keys, key,
+				    4 + len);
+	*c = (struct process_slot){ p->pid, p->comm_id, id };
+	return id;
 }
 
-static inline struct agg_stat *
-process_stat(struct agg_input *in, const struct ior_pair *p)
+static inline uint32_t
+process_key(struct agg_input *in, const struct ior_pair *p)
 {
 	struct process_slot *c = &in->process_cache[p->pid %
 						    AGG_PROCESS_CACHE];
 	if (c->key && c->pid == p->pid && c->comm_id == p->comm_id)
-		return &in->a->tables[IOR_AGG_PROCESS].stats[c->key - 1];
-	return process_stat_new(in, p, c);
+		return c->key;
+	return process_key_new(in, p, c);
 }
 
-static struct agg_stat *
-syscall_stat_new(struct agg_input *in, unsigned nr)
+static uint32_t
+syscall_key_new(struct agg_input *in, unsigned nr)
 {
 	char buf[24];
 	const char *name = sysnames_get(&in->sysnames, nr, buf);
-	struct agg_stat *s = agg_table_stat(&in->a->tables[IOR_AGG_SYSCALL], name,
-					strlen(name));
+	uint32_t id = strtab_intern(&in->a->tables[IOR_AGG_SYSCALL].keys, name,
+				    strlen(name));
 	if (nr < SYSNAMES_MAX)
-		in->syscall_stat[nr] = s->key;
-	return s;
+		in->syscall_stat[nr] = id;
+	return id;
 }
 
-static inline struct agg_stat *
-syscall_stat(struct agg_input *in, unsigned nr)
+static inline uint32_t
+syscall_key(struct agg_input *in, unsigned nr)
 {
 	uint32_t key = nr < SYSNAMES_MAX ? in->syscall_stat[nr] : 0;
-	return key ? &in->a->tables[IOR_AGG_SYSCALL].stats[key - 1] :
-		     syscall_stat_new(in, nr);
+	return key ? key : syscall_key_new(in, nr);
 }
 
 static inline __attribute__((always_inline)) void
 stats_add_pair(struct agg_input *in, const struct ior_pair *p,
 	       struct pair_values v)
 {
+	/* A transfer's written bytes belong to its sink. */
+	bool transfer = p->path_id && p->path2_id && v.rd && v.wr;
+	struct agg *a = in->a;
+	if (in->files) {
+		/*
+		 * ior-agg's worker adds the pair to every table, and keeps
+		 * every figure: the reader only finds the keys.
+		 */
+		struct agg_update u = {
+			.syscall = syscall_key(in, p->header.misc),
+			.process = process_key(in, p),
+			.pid = p->pid,
+			.file = p->path_id ? file_key(in, p->path_id) : 0,
+			.sink = transfer ? file_key(in, p->path2_id) : 0,
+			.latency_ns = v.latency.value,
+			.gap_ns = v.gap.value,
+			.rd = v.rd, .wr = v.wr, .err = v.err,
+			.gap_known = v.gap_known,
+		};
+		agg_files_push(in->files, a, &u);
+		a->dirs_stale |= p->path_id != 0;
+		return;
+	}
 	/* A table whose figures are not kept still has its rows. */
-	unsigned keep = in->a->keep;
+	unsigned keep = a->keep;
 	bool gap = v.gap_known;
-	struct agg_stat *s = syscall_stat(in, p->header.misc);
+	struct agg_stat *s = agg_table_at(&a->tables[IOR_AGG_SYSCALL],
+					  syscall_key(in, p->header.misc));
 	v.gap_known = gap && keep & AGG_KEEP_GAPS(IOR_AGG_SYSCALL);
 	if (keep & AGG_KEEP_FIGURES(IOR_AGG_SYSCALL))
 		stat_add_pair(s, v, v.wr);
-	s = process_stat(in, p);
+	s = agg_table_at(&a->tables[IOR_AGG_PROCESS], process_key(in, p));
+	s->pid = p->pid;
 	v.gap_known = gap && keep & AGG_KEEP_GAPS(IOR_AGG_PROCESS);
 	if (keep & AGG_KEEP_FIGURES(IOR_AGG_PROCESS))
 		stat_add_pair(s, v, v.wr);
 	if (p->path_id) {
-		/* A transfer's written bytes belong to its sink. */
-		bool transfer = p->path2_id && v.rd && v.wr;
-		if (in->files) {
-			/* ior-agg's worker: it keeps every figure. */
-			struct agg_file_update u = {
-				.key = file_key(in, p->path_id),
-				.sink = transfer ? file_key(in, p->path2_id) : 0,
-				.latency_ns = v.latency.value,
-				.gap_ns = v.gap.value,
-				.rd = v.rd, .wr = v.wr, .err = v.err,
-				.gap_known = gap,
-			};
-			agg_files_push(in->files, &in->a->tables[IOR_AGG_FILE],
-				       &u);
-		} else {
-			bool figures = keep & AGG_KEEP_FIGURES(IOR_AGG_FILE);
-			s = file_stat(in, p->path_id);
-			v.gap_known = gap && keep & AGG_KEEP_GAPS(IOR_AGG_FILE);
+		bool figures = keep & AGG_KEEP_FIGURES(IOR_AGG_FILE);
+		s = file_stat(in, p->path_id);
+		v.gap_known = gap && keep & AGG_KEEP_GAPS(IOR_AGG_FILE);
+		if (figures)
+			stat_add_pair(s, v, transfer ? 0 : v.wr);
+		if (transfer) {
+			s = file_stat(in, p->path2_id);
 			if (figures)
-				stat_add_pair(s, v, transfer ? 0 : v.wr);
-			if (transfer) {
-				s = file_stat(in, p->path2_id);
-				if (figures)
-					s->bytes_written += v.wr;
-			}
+				s->bytes_written += v.wr;
 		}
-		in->a->dirs_stale = true;
+		a->dirs_stale = true;
 	}
 }
 
@@ -226,12 +234,14 @@ stats_add_pair(struct agg_input *in, const struct ior_pair *p,
 HIST_HOT void
 agg_files_apply(const struct agg_batch *b)
 {
-	struct agg_table *t = b->t;
+	struct agg_table *t = &b->a->tables[IOR_AGG_FILE];
+	struct agg_table *sys = &b->a->tables[IOR_AGG_SYSCALL];
+	struct agg_table *proc = &b->a->tables[IOR_AGG_PROCESS];
 	for (uint32_t i = 0; i < b->n; i++) {
-		const struct agg_file_update *u = &b->u[i];
+		const struct agg_update *u = &b->u[i];
 		if (i + APPLY_AHEAD < b->n) {
-			uint32_t k = b->u[i + APPLY_AHEAD].key;
-			if (k <= t->ready) {
+			uint32_t k = b->u[i + APPLY_AHEAD].file;
+			if (k && k <= t->ready) {
 				const char *s = (const char *)&t->stats[k - 1];
 				__builtin_prefetch(s, 1);
 				__builtin_prefetch(s + 64, 1);
@@ -247,7 +257,13 @@ agg_files_apply(const struct agg_batch *b)
 		};
 		if (v.gap_known)
 			v.gap = hist_value_of(u->gap_ns);
-		stat_add_pair(agg_table_at(t, u->key), v, u->sink ? 0 : u->wr);
+		stat_add_pair(agg_table_at(sys, u->syscall), v, u->wr);
+		struct agg_stat *s = agg_table_at(proc, u->process);
+		s->pid = u->pid;
+		stat_add_pair(s, v, u->wr);
+		if (!u->file)
+			continue;
+		stat_add_pair(agg_table_at(t, u->file), v, u->sink ? 0 : u->wr);
 		if (u->sink)
 			agg_table_at(t, u->sink)->bytes_written += u->wr;
 	}

@@ -80,8 +80,7 @@ agg_read_stat(struct agg_input *in, const struct ior_agg_stat *rec)
 			len = 4;
 		}
 		memcpy(k + len, key.bytes, key.len);
-		if (kind == IOR_AGG_FILE)
-			agg_sync(a);
+		agg_sync(a);
 		struct agg_stat *dst = agg_table_stat(&a->tables[kind], k,
 						  len + key.len);
 		dst->pid = rec->pid;

@@ -83,7 +83,7 @@ work(void *arg)
 		}
 		for (; tail != head; tail++) {
 			const struct agg_batch *b = &f->ring[tail % AGG_RING];
-			if (!b->t)
+			if (!b->a)
 				return NULL;    /* agg_files_stop()'s */
 			agg_files_apply(b);
 			advance(&f->tail, &f->reader_sleeps);
@@ -110,20 +110,20 @@ publish(struct agg_files *f)
 {
 	if (f->cur->n == 0)
 		return;
-	struct agg_table *t = f->cur->t;
+	struct agg *a = f->cur->a;
 	advance(&f->head, &f->worker_sleeps);
 	wait_applied(f, AGG_RING - 1);
 	f->cur = &f->ring[atomic_load_explicit(&f->head, memory_order_relaxed) %
 			  AGG_RING];
-	f->cur->t = t;
+	f->cur->a = a;
 	f->cur->n = 0;
 }
 
 struct agg_batch *
-agg_files_next(struct agg_files *f, struct agg_table *t)
+agg_files_next(struct agg_files *f, struct agg *a)
 {
 	publish(f);
-	f->cur->t = t;
+	f->cur->a = a;
 	return f->cur;
 }
 
@@ -168,7 +168,7 @@ agg_files_stop(struct agg_input *in)
 		return;
 	drain();
 	/* A batch of no table, after the drain in a free slot: stop. */
-	f->cur->t = NULL;
+	f->cur->a = NULL;
 	advance(&f->head, &f->worker_sleeps);
 	int e = pthread_join(worker, NULL);
 	if (e)

@@ -31,14 +31,16 @@
 
 #include "agg.h"
 
-/* What one pair adds to the file table: 48 bytes. */
-struct agg_file_update {
-	uint32_t key;           /* the file's stat key */
+/* What one pair adds to the tables: 56 bytes. */
+struct agg_update {
+	uint32_t syscall, process;      /* the stat keys of its rows */
+	uint32_t pid;                   /* of the process row */
+	uint32_t file;                  /* the file's stat key, 0: none */
 	uint32_t sink;          /* a transfer's sink's key (written bytes), 0 */
-	uint64_t latency_ns, gap_ns;
-	uint64_t rd, wr;
 	uint16_t err;
 	bool gap_known;
+	uint64_t latency_ns, gap_ns;
+	uint64_t rd, wr;
 };
 
 /*
@@ -53,9 +55,9 @@ struct agg_file_update {
 #define AGG_RING 64             /* batches in flight, a power of two */
 
 struct agg_batch {
-	struct agg_table *t;
+	struct agg *a;
 	uint32_t n;
-	struct agg_file_update u[AGG_BATCH];
+	struct agg_update u[AGG_BATCH];
 };
 
 struct agg_files {
@@ -77,19 +79,18 @@ bool agg_files_start(struct agg_input *in);
 void agg_files_stop(struct agg_input *in);
 
 /* The batch after f->cur is full or of another table: out of line. */
-struct agg_batch *agg_files_next(struct agg_files *f, struct agg_table *t);
+struct agg_batch *agg_files_next(struct agg_files *f, struct agg *a);
 
 static inline void
-agg_files_push(struct agg_files *f, struct agg_table *t,
-	       const struct agg_file_update *u)
+agg_files_push(struct agg_files *f, struct agg *a, const struct agg_update *u)
 {
 	struct agg_batch *b = f->cur;
-	if (__builtin_expect(b->n == AGG_BATCH || b->t != t, 0))
-		b = agg_files_next(f, t);
+	if (__builtin_expect(b->n == AGG_BATCH || b->a != a, 0))
+		b = agg_files_next(f, a);
 	b->u[b->n++] = *u;
 }
 
-/* The worker's part, in agginput.c: a batch's updates added to b->t. */
+/* The worker's part, in agginput.c: a batch's updates added to b->a. */
 HIST_HOT_DECL void agg_files_apply(const struct agg_batch *b);
 
 #endif /* IOR_AGGTHREAD_H */

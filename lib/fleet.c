@@ -259,6 +259,7 @@ fleet_host_stats(struct fleet *f, uint32_t *n)
 		err(1, "fleet");
 	for (uint32_t i = 0; i < f->n; i++) {
 		struct agg_stat *s = &f->host_stats[i];
+		agg_sync(&f->hosts[i]->a);
 		const struct agg_table *t = &f->hosts[i]->a.tables[IOR_AGG_SYSCALL];
 		s->key = i + 1;
 		hist_init(&s->latency);
