@@ -100,7 +100,7 @@ usage(FILE *f, int status)
 "              terminal (pipe, file) gets this stream\n"
 "  -i SECONDS  a snapshot (or report) every interval of stream time, and\n"
 "              on idle input every interval of wall time\n"
-"  --threads N 1: one thread; 2: a second adds the per-file statistics.\n"
+"  --threads N 1: one thread; 2: a second adds the rows' statistics.\n"
 "              Default 2 when 2 CPUs are online and every input is a\n"
 "              regular file (a pipe's writer wants the other CPU)\n"
 "  -h          this help\n"

@@ -1,26 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * aggthread.h - the per-file statistics added by a second thread.
+ * aggthread.h - a pair's rows' statistics added by a second thread.
  *
  * On a stream of many files most of an aggregator's time per pair goes
- * to the file's row: two histograms of one of tens of thousands of rows,
- * cache lines no recent pair touched.  With a CPU to spare (ior-agg
- * --threads) the reading thread decodes, adds the syscall and process
- * stats and the trie, and hands each pair's file update (its interned
- * key: the key table stays the reader's) to a worker that owns the file
- * table's stats array and alone reads or writes it until it is drained.
+ * to its rows: two histograms in each of its syscall's, its process's
+ * and its file's, the file's one of tens of thousands of rows, cache
+ * lines no recent pair touched.  With a CPU to spare (ior-agg --threads)
+ * the reading thread decodes, adds the pair to the trie and finds the
+ * rows' keys (the key tables stay the reader's), and hands each pair's
+ * update to a worker that makes the rows and alone reads or writes the
+ * three tables' stats until it is drained.  (With the file rows alone in
+ * the worker, the reader was two thirds of the work and set the pace.)
  *
  * The updates go in batches through a ring of one producer and one
  * consumer: a batch is handed over by a release store of a counter, and
  * a futex is woken only when the other side sleeps, so the hot path
  * takes no lock and makes no system call.  agg_sync() drains the worker
- * (through agg_files_drain) before anything else touches the file
- * table's stats: reports, snapshots, merges, a clear, a snapshot's file
- * rows read in.  Directories are summed from the files at settle time,
- * after the drain, so the worker touches file rows alone.
+ * (through agg_files_drain) before anything else touches the tables'
+ * stats: reports, snapshots, merges, a clear, a snapshot's rows read in,
+ * the hosts' totals.  Directories are summed from the files at settle
+ * time, after the drain, so the worker never touches them.
  *
  * One worker per process: the updates of every aggregate go through it,
- * each batch naming the table its updates belong to.
+ * each batch naming the aggregate its updates belong to.
  */
 #ifndef IOR_AGGTHREAD_H
 #define IOR_AGGTHREAD_H
