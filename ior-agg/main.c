@@ -16,11 +16,9 @@
 #include <inttypes.h>
 #include <math.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -781,23 +779,10 @@ read_input(struct agg_run *ar, const char *path)
 }
 
 /* The CPUs this process may run on. */
-static unsigned
-cpus_allowed(void)
-{
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		return (unsigned)CPU_COUNT(&set);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (unsigned)n : 1;
-}
-
 /*
- * Threads to read with (docs/ior-agg.md): a second one adds the per-file
- * statistics.  It pays only on a CPU of its own: by default when there
- * are two and every input is a regular file.  A pipe's writer (ior-pair,
- * and under it a live capture) wants the other CPU, and a second thread
- * there would take turns with it rather than run beside it.  Folded
- * stacks alone keep no file statistics.
+ * Threads to read with (docs/ior-agg.md): a second one adds the rows'
+ * statistics where it pays (agg_threads_pay).  Folded stacks alone keep
+ * no rows.
  */
 static unsigned
 want_threads(const struct agg_run *ar, int n, char **paths)
@@ -806,16 +791,7 @@ want_threads(const struct agg_run *ar, int n, char **paths)
 		return 1;
 	if (ar->opt.threads)
 		return ar->opt.threads;
-	if (cpus_allowed() < 2)
-		return 1;
-	for (int i = 0; i < (n ? n : 1); i++) {
-		struct stat st;
-		bool stdin_ = !n || strcmp(paths[i], "-") == 0;
-		if ((stdin_ ? fstat(STDIN_FILENO, &st) : stat(paths[i], &st)) != 0 ||
-		    !S_ISREG(st.st_mode))
-			return 1;
-	}
-	return 2;
+	return agg_threads_pay(n, paths) ? 2 : 1;
 }
 
 int

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "aggthread.h"
 #include "escape.h"
 #include "output.h"
 #include "stream.h"
@@ -121,9 +122,14 @@ read_run(struct agg *a, const char *path)
 
 	stream_reader_open(&r, path);
 	agg_input_init(&in, a, &r);
+	/* A second thread adds the rows, as ior-agg's does (aggthread.h). */
+	char *const paths[] = { (char *)path };
+	if (agg_threads_pay(1, paths) && !agg_files_start(&in))
+		warnx("no second thread; going on with one");
 	while ((rec = stream_next(&r)) != NULL)
 		if (!agg_input_record(&in, rec))
 			ok = false;
+	agg_files_stop(&in);
 	agg_input_finish(&in);
 	agg_input_release(&in);
 	ok = ok && r.status != STREAM_ERROR;

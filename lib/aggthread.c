@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -137,6 +139,31 @@ drain(void)
 		return;
 	publish(f);
 	wait_applied(f, 0);
+}
+
+static unsigned
+cpus_allowed(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return (unsigned)CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+bool
+agg_threads_pay(int n, char *const *paths)
+{
+	if (cpus_allowed() < 2)
+		return false;
+	for (int i = 0; i < (n ? n : 1); i++) {
+		struct stat st;
+		bool stdin_ = !n || strcmp(paths[i], "-") == 0;
+		if ((stdin_ ? fstat(STDIN_FILENO, &st) : stat(paths[i], &st)) != 0 ||
+		    !S_ISREG(st.st_mode))
+			return false;
+	}
+	return true;
 }
 
 bool

@@ -73,6 +73,15 @@ struct agg_files {
 };
 
 /*
+ * Whether a second thread pays for reading these n paths ("-" or none:
+ * stdin): only on a CPU of its own, so when two are allowed and every
+ * input is a regular file.  A pipe's writer (ior-pair, and under it a
+ * live capture) wants the other CPU, and a second thread there would
+ * take turns with it rather than run beside it.
+ */
+bool agg_threads_pay(int n, char *const *paths);
+
+/*
  * Start the worker; in's pairs then send their file updates to it.
  * Returns false (and in stays single-threaded) if no thread could start.
  */
