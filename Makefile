@@ -25,8 +25,9 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 ifeq ($(SAN),1)
 O ?= build-san
-SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
-	    -fno-sanitize-recover=undefined
+SANFLAGS := -fsanitize=address,undefined,float-cast-overflow \
+	    -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=undefined,float-cast-overflow
 else
 O ?= build
 SANFLAGS :=

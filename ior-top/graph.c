@@ -429,7 +429,7 @@ top_latency_print(struct top *t, FILE *f)
 		h ? t->rate_hist[h - 1] : 0.0);
 	spark_text(t->p99_hist, h, s);
 	fprintf(f, "p99 by interval      [%s]  last %s\n", s,
-		units_ns(h ? (uint64_t)t->p99_hist[h - 1] : 0, b[0]));
+		units_ns(h ? count_of(t->p99_hist[h - 1]) : 0, b[0]));
 	free(l);
 }
 
@@ -462,8 +462,8 @@ top_latency_draw(struct top *t)
 	printw("  last %.1f", t->nhist ? t->rate_hist[t->nhist - 1] : 0.0);
 	mvprintw(++y, 0, "p99      ");
 	top_spark(t, t->p99_hist, (int)t->nhist);
-	printw("  last %s", units_ns(t->nhist ? (uint64_t)
-				     t->p99_hist[t->nhist - 1] : 0, b));
+	printw("  last %s", units_ns(t->nhist ?
+				     count_of(t->p99_hist[t->nhist - 1]) : 0, b));
 	y += 2;
 	struct lat_line *l = calloc(LAT_LINES, sizeof(*l));
 	if (!l)

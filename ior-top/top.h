@@ -274,4 +274,14 @@ void top_latency_print(struct top *t, FILE *f);
 void top_latency_draw(struct top *t);
 void top_latency_json(struct top *t, FILE *f);
 
+/*
+ * A rate or a float's nanoseconds as a count: a stream's interval can be
+ * a nanosecond, and a double past 2^64 does not convert.
+ */
+static inline uint64_t
+count_of(double v)
+{
+	return v >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)v;
+}
+
 #endif /* IOR_TOP_H */

@@ -618,16 +618,6 @@ top_tree_order(struct top *t)
 
 /* ---- the header ---- */
 
-/*
- * A rate as a count: a stream's interval can be a nanosecond, and a double
- * past 2^64 does not convert.
- */
-static uint64_t
-count_of(double v)
-{
-	return v >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)v;
-}
-
 struct header {
 	char line1[256], line2[512], loss[128];
 	bool lossy;
