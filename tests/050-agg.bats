@@ -1442,7 +1442,7 @@ sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(5000)))' > "$T/gar
 		fail "the error line: $stderr"
 }
 
-@test "--threads 2 (a second thread adds the file rows) writes byte for byte what --threads 1 does" {
+@test "--threads 2 (a second thread adds the rows) writes byte for byte what --threads 1 does" {
 	fixture f1 --seed 3 --threads 8 --calls 400
 	fixture f2 --seed 9 --pid 1001 --t0 2000000000 --lost 2 --unpaired 1,0,4
 	# Two hosts of 5000 files each: more file rows than a batch of
