@@ -99,7 +99,7 @@ usage(FILE *f, int status)
 "  -i SECONDS  a snapshot (or report) every interval of stream time, and\n"
 "              on idle input every interval of wall time\n"
 "  --threads N 1: one thread; 2: a second adds the rows' statistics.\n"
-"              Default 2 when 2 CPUs are online and every input is a\n"
+"              Default 2 when 2 CPUs are allowed and every input is a\n"
 "              regular file (a pipe's writer wants the other CPU)\n"
 "  -h          this help\n"
 "\n"
@@ -778,7 +778,6 @@ read_input(struct agg_run *ar, const char *path)
 	return ok;
 }
 
-/* The CPUs this process may run on. */
 /*
  * Threads to read with (docs/ior-agg.md): a second one adds the rows'
  * statistics where it pays (agg_threads_pay).  Folded stacks alone keep
