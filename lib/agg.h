@@ -178,7 +178,7 @@ struct agg_files;
 struct agg_input {
 	struct stream_reader *r;
 	struct agg *a;
-	/* The file worker the pairs' file updates go to, or NULL. */
+	/* The worker the pairs' row updates go to (aggthread.h), or NULL. */
 	struct agg_files *files;
 	struct sysnames sysnames;
 	int64_t clock_to_real;  /* realtime - monotonic of this section */
@@ -234,8 +234,8 @@ agg_table_at(struct agg_table *t, uint32_t key)
 }
 
 /*
- * Before the file table's stats are read or written outside the pairs'
- * path: wait for the file worker, if one runs, to add every update
+ * Before the tables' stats are read or written outside the pairs' path:
+ * wait for the worker, if one runs, to add every update
  * handed to it (aggthread.h), and make the stats of every key.
  */
 extern void (*agg_files_drain)(void);

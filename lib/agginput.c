@@ -66,7 +66,7 @@ stat_add_pair(struct agg_stat *s, const struct pair_values v, uint64_t wr)
 
 /*
  * The file stat key of a path id met for the first time: interned in the
- * file table's keys (the reader's even with a file worker; its stat is
+ * file table's keys (the reader's even with a worker; its stat is
  * made by whoever adds to it).
  */
 static uint32_t
@@ -225,7 +225,7 @@ stats_add_pair(struct agg_input *in, const struct ior_pair *p,
 }
 
 /*
- * The file worker's part (aggthread.h).  Its rows are the cache misses
+ * The worker's part (aggthread.h).  Its file rows are the cache misses
  * the reader no longer waits for; the worker asks for them a few updates
  * ahead, as the reader does for its own rows (prefetch_ahead below).
  */
@@ -288,7 +288,7 @@ prefetch_pair(struct agg_input *in, const struct ior_pair *p)
 	const struct agg_table *files = &in->a->tables[IOR_AGG_FILE];
 	if (in->a->keep & AGG_KEEP_TRIE)
 		leaf_prefetch(in, p);
-	/* A file worker's rows are its own to prefetch (and to move). */
+	/* A worker's rows are its own to prefetch (and to move). */
 	if (in->a->trie_only || in->files || p->path_id >= in->path_cap)
 		return;
 	if (!(in->a->keep & AGG_KEEP_FIGURES(IOR_AGG_FILE))) {

@@ -170,7 +170,7 @@ bool
 agg_files_start(struct agg_input *in)
 {
 	if (running)
-		errx(1, "agg: one file worker at a time");
+		errx(1, "agg: one worker at a time");
 	struct agg_files *f = calloc(1, sizeof(*f));
 	if (!f || !(f->ring = calloc(AGG_RING, sizeof(*f->ring))))
 		err(1, "agg");
@@ -199,7 +199,7 @@ agg_files_stop(struct agg_input *in)
 	advance(&f->head, &f->worker_sleeps);
 	int e = pthread_join(worker, NULL);
 	if (e)
-		errx(1, "agg: file worker: %s", strerror(e));
+		errx(1, "agg: worker: %s", strerror(e));
 	agg_files_drain = NULL;
 	running = NULL;
 	in->files = NULL;

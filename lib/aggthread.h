@@ -82,7 +82,7 @@ struct agg_files {
 bool agg_threads_pay(int n, char *const *paths);
 
 /*
- * Start the worker; in's pairs then send their file updates to it.
+ * Start the worker; in's pairs then send their row updates to it.
  * Returns false (and in stays single-threaded) if no thread could start.
  */
 bool agg_files_start(struct agg_input *in);
